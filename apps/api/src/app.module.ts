@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { BerthConfig, ConfigModule } from '../../../libs/config/src';
+import { DatabaseModule } from '../../../libs/database/src';
+import { CtExceptionFilter, createValidationPipe } from '../../../libs/common/src';
+import { ScopesGuard } from '../../../libs/auth/src/scopes.guard';
+import { ImportModule } from '../../../libs/import/src';
+import { HealthController } from './health/health.controller';
+import { ImportContainersController } from './import-containers/import-containers.controller';
+
+@Module({})
+export class AppModule {
+  static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, ImportModule],
+      controllers: [HealthController, ImportContainersController],
+      providers: [
+        { provide: APP_FILTER, useClass: CtExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_GUARD, useClass: ScopesGuard },
+      ],
+    };
+  }
+}

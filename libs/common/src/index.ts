@@ -1,0 +1,5 @@
+export * from './error-response';
+export * from './errors';
+export * from './exception.filter';
+export * from './paging';
+export * from './validation';

@@ -1,0 +1,114 @@
+import * as path from 'node:path';
+
+export type WorkerRole = 'processor' | 'reaper';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Berth's whole configuration, read once from the environment and validated. */
+export interface BerthConfig {
+  port: number;
+  host: string;
+  /** Undefined means: start the embedded Postgres. */
+  databaseUrl?: string;
+  databasePoolSize: number;
+  migrationsRun: boolean;
+  dataDir: string;
+  embeddedPgPort?: number;
+  workerRoles: WorkerRole[];
+  logLevel: LogLevel;
+  maxContainersPerProject: number;
+  /** Default container time to live in ms when a container has no retention policy; undefined = permanent. */
+  defaultContainerTtlMs?: number;
+  bodyLimitBytes: number;
+  tokenLifetimeSeconds: number;
+  operationTtlHours: number;
+  processorBatchSize: number;
+  processorPollMs: number;
+  reaperCron: string;
+  devClientProject: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
+
+const TTL_PATTERN = /^(\d+)(d|h|m)$/;
+const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 };
+
+/** Parses a commercetools timeToLive such as `72h`, `30d`, `90m` into milliseconds; undefined when malformed. */
+export function parseTimeToLive(value: string): number | undefined {
+  const match = TTL_PATTERN.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2]];
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ROLES: WorkerRole[] = ['processor', 'reaper'];
+
+export function parseWorkerRoles(raw: string | undefined, fallback: WorkerRole[]): WorkerRole[] {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw.trim() === 'none') return [];
+  const roles = raw.split(',').map((role) => role.trim()).filter(Boolean);
+  for (const role of roles) {
+    if (!ROLES.includes(role as WorkerRole)) {
+      throw new ConfigError(`WORKER_ROLES must be 'none' or a comma-separated list of ${ROLES.join(', ')}; unknown role '${role}'`);
+    }
+  }
+  return [...new Set(roles)] as WorkerRole[];
+}
+
+export function loadConfig(env: Env = process.env): BerthConfig {
+  const databaseUrl = env.DATABASE_URL && env.DATABASE_URL.trim() !== '' ? env.DATABASE_URL.trim() : undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL`);
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${env.LOG_LEVEL}'`);
+  let defaultContainerTtlMs: number | undefined;
+  if (env.DEFAULT_CONTAINER_TTL && env.DEFAULT_CONTAINER_TTL.trim() !== '') {
+    defaultContainerTtlMs = parseTimeToLive(env.DEFAULT_CONTAINER_TTL.trim());
+    if (defaultContainerTtlMs === undefined) {
+      throw new ConfigError(`DEFAULT_CONTAINER_TTL must look like 72h, 30d or 90m, got '${env.DEFAULT_CONTAINER_TTL}'`);
+    }
+  }
+  const host = (env.HOST ?? '0.0.0.0').trim();
+  if (host === '') throw new ConfigError('HOST must not be empty');
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host,
+    databaseUrl,
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
+    dataDir: path.resolve(env.BERTH_DATA_DIR && env.BERTH_DATA_DIR.trim() !== '' ? env.BERTH_DATA_DIR : '.berth'),
+    embeddedPgPort: env.EMBEDDED_PG_PORT ? int(env, 'EMBEDDED_PG_PORT', 0, 1, 65535) : undefined,
+    workerRoles: parseWorkerRoles(env.WORKER_ROLES, ['processor', 'reaper']),
+    logLevel,
+    maxContainersPerProject: int(env, 'MAX_CONTAINERS_PER_PROJECT', 1000, 1, 1_000_000),
+    defaultContainerTtlMs,
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824),
+    tokenLifetimeSeconds: int(env, 'TOKEN_LIFETIME_SECONDS', 172_800, 60, 31_536_000),
+    operationTtlHours: int(env, 'OPERATION_TTL_HOURS', 48, 1, 8760),
+    processorBatchSize: int(env, 'PROCESSOR_BATCH_SIZE', 100, 1, 5000),
+    processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
+    reaperCron: (env.REAPER_CRON ?? '*/5 * * * *').trim(),
+    devClientProject: (env.DEV_CLIENT_PROJECT ?? 'demo').trim(),
+  };
+}
+
+export const BERTH_CONFIG = Symbol('BERTH_CONFIG');

@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { Equals, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, MinLength, Min, ValidateNested } from 'class-validator';
+import { RESOURCE_TYPE_NAMES } from '../resource-types';
+
+export const CONTAINER_KEY_PATTERN = /^[a-zA-Z0-9_-]+$/;
+export const TTL_PATTERN = /^(\d+)(d|h|m)$/;
+
+export class TimeToLiveConfigDto {
+  @ApiProperty({ example: '72h', description: 'Between 1h and 30d; pattern ^(\\d+)(d|h|m)$' })
+  @IsDefined()
+  @IsString()
+  @Matches(TTL_PATTERN)
+  timeToLive!: string;
+}
+
+export class RetentionPolicyDto {
+  @ApiProperty({ enum: ['ttl'] })
+  @IsDefined()
+  @Equals('ttl')
+  strategy!: 'ttl';
+
+  @ApiProperty({ type: TimeToLiveConfigDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => TimeToLiveConfigDto)
+  config!: TimeToLiveConfigDto;
+}
+
+export class ImportContainerDraftDto {
+  @ApiProperty({ pattern: '^[a-zA-Z0-9_-]+$', minLength: 1, maxLength: 256 })
+  @IsDefined()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  @Matches(CONTAINER_KEY_PATTERN)
+  key!: string;
+
+  @ApiPropertyOptional({ enum: RESOURCE_TYPE_NAMES })
+  @IsOptional()
+  @IsIn(RESOURCE_TYPE_NAMES)
+  resourceType?: string;
+
+  @ApiPropertyOptional({ type: RetentionPolicyDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetentionPolicyDto)
+  retentionPolicy?: RetentionPolicyDto;
+}
+
+export class ImportContainerUpdateDraftDto {
+  @ApiProperty()
+  @IsDefined()
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @ApiPropertyOptional({ enum: RESOURCE_TYPE_NAMES })
+  @IsOptional()
+  @IsIn(RESOURCE_TYPE_NAMES)
+  resourceType?: string;
+}
+
+export class ImportContainerView {
+  @ApiProperty() key!: string;
+  @ApiPropertyOptional({ enum: RESOURCE_TYPE_NAMES }) resourceType?: string;
+  @ApiProperty() version!: number;
+  @ApiPropertyOptional({ type: RetentionPolicyDto }) retentionPolicy?: RetentionPolicyDto;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() lastModifiedAt!: string;
+  @ApiPropertyOptional() expiresAt?: string;
+}
+
+export class ImportContainerPagedView {
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+  @ApiProperty() count!: number;
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: [ImportContainerView] }) results!: ImportContainerView[];
+}
