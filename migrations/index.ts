@@ -1,4 +1,5 @@
 import { ImportContainers1764100000000 } from './1764100000000-ImportContainers';
+import { ApiClients1764100001000 } from './1764100001000-ApiClients';
 
 /** Every migration, in order. A new migration is added here. */
-export const MIGRATIONS = [ImportContainers1764100000000];
+export const MIGRATIONS = [ImportContainers1764100000000, ApiClients1764100001000];

@@ -5,9 +5,10 @@ import { DataSource } from 'typeorm';
 import { BerthConfig, ConfigModule } from '../../../libs/config/src';
 import { DatabaseModule } from '../../../libs/database/src';
 import { CtExceptionFilter, createValidationPipe } from '../../../libs/common/src';
-import { ScopesGuard } from '../../../libs/auth/src/scopes.guard';
+import { AuthGuard, AuthModule } from '../../../libs/auth/src';
 import { ImportModule } from '../../../libs/import/src';
 import { HealthController } from './health/health.controller';
+import { OAuthController } from './oauth/oauth.controller';
 import { ImportContainersController } from './import-containers/import-containers.controller';
 
 @Module({})
@@ -15,12 +16,12 @@ export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, ImportModule],
-      controllers: [HealthController, ImportContainersController],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule],
+      controllers: [HealthController, OAuthController, ImportContainersController],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_GUARD, useClass: ScopesGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };
   }

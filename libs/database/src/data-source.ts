@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
@@ -21,7 +21,18 @@ export async function createDataSource(url: string, poolSize = 10): Promise<Data
   return dataSource;
 }
 
+/** Applies pending migrations; an advisory lock keeps concurrently starting processes from racing. */
 export async function runMigrations(dataSource: DataSource): Promise<number> {
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  return applied.length;
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext('berth:migrations'))`);
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
+    return applied.length;
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtext('berth:migrations'))`).catch(() => undefined);
+    await runner.release();
+  }
 }

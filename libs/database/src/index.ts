@@ -1,5 +1,5 @@
-export * from './bootstrap';
 export * from './data-source';
 export * from './database.module';
 export * from './embedded-postgres';
 export * from './transaction';
+export * from './open-database';

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { BERTH_CONFIG, BerthConfig } from '../../config/src';
+import { ApiClientsService } from './api-clients.service';
+import { SigningKeysService, TOKEN_ALGORITHM } from './signing-keys.service';
+import { randomToken } from './secrets';
+
+export const TOKEN_ISSUER = 'berth';
+const CLIENT_CHECK_TTL_MS = 2000;
+
+export interface VerifiedToken {
+  clientId: string;
+  scopes: string[];
+}
+
+export class InvalidTokenError extends Error {}
+
+/** Issues and verifies access tokens: signed JWTs, verified locally plus a short-lived "client still exists" cache. */
+@Injectable()
+export class TokenService {
+  private readonly clientChecks = new Map<string, { exists: Promise<boolean>; at: number }>();
+
+  constructor(
+    private readonly keys: SigningKeysService,
+    private readonly clients: ApiClientsService,
+    @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
+  ) {}
+
+  async issue(clientId: string, scopes: string[]): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
+    const key = await this.keys.activeKey();
+    const lifetime = this.config.tokenLifetimeSeconds;
+    const accessToken = await new SignJWT({ scope: scopes.join(' ') })
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: 'JWT' })
+      .setIssuer(TOKEN_ISSUER)
+      .setSubject(clientId)
+      .setJti(randomToken(12))
+      .setIssuedAt()
+      .setExpirationTime(`${lifetime}s`)
+      .sign(key.privateKey);
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope: scopes.join(' ') };
+  }
+
+  async verify(token: string): Promise<VerifiedToken> {
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw new InvalidTokenError('The token is malformed.');
+    }
+    const publicKey = kid ? await this.keys.publicKey(kid) : undefined;
+    if (!publicKey) throw new InvalidTokenError('The token was not issued by this server.');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, publicKey, { issuer: TOKEN_ISSUER, algorithms: [TOKEN_ALGORITHM] }));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new InvalidTokenError(code === 'ERR_JWT_EXPIRED' ? 'The token has expired.' : 'The token is invalid.');
+    }
+    const clientId = payload.sub;
+    if (!clientId || typeof payload.scope !== 'string') throw new InvalidTokenError('The token is invalid.');
+    if (!(await this.clientExists(clientId))) throw new InvalidTokenError('The token was revoked.');
+    return { clientId, scopes: payload.scope.split(' ').filter(Boolean) };
+  }
+
+  /** Cached for a couple of seconds: deleting a client revokes its tokens that quickly, without a query per request. */
+  private clientExists(clientId: string): Promise<boolean> {
+    const now = Date.now();
+    const cached = this.clientChecks.get(clientId);
+    if (cached && now - cached.at < CLIENT_CHECK_TTL_MS) return cached.exists;
+    const exists = this.clients.exists(clientId);
+    this.clientChecks.set(clientId, { exists, at: now });
+    if (this.clientChecks.size > 10_000) {
+      for (const [id, entry] of this.clientChecks) if (now - entry.at >= CLIENT_CHECK_TTL_MS) this.clientChecks.delete(id);
+    }
+    exists.catch(() => this.clientChecks.delete(clientId));
+    return exists;
+  }
+}

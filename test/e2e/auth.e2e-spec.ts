@@ -1,0 +1,204 @@
+import { ModulesContainer } from '@nestjs/core';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { ClientBuilder } from '@commercetools/ts-client';
+import { createApiBuilderFromCtpClient } from '@commercetools/importapi-sdk';
+import { SignJWT, generateKeyPair } from 'jose';
+import { PUBLIC_KEY, SCOPES_KEY } from '../../libs/auth/src';
+import { createTestApp, TestApp } from '../support/test-app';
+
+describe('OAuth 2.0 client credentials and scopes', () => {
+  let t: TestApp;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    baseUrl = await t.app.getUrl();
+    baseUrl = baseUrl.replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const tokenRequest = (clientId: string, clientSecret: string, form: Record<string, string>) =>
+    t.http.post('/oauth/token').auth(clientId, clientSecret).type('form').send(form);
+
+  it('issues a bearer token for HTTP Basic client credentials', async () => {
+    const client = await t.client('manage_project:test view_products:test');
+    const res = await tokenRequest(client.clientId, client.clientSecret, { grant_type: 'client_credentials' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 172800, scope: 'manage_project:test view_products:test' });
+    const [header] = res.body.access_token.split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'ES256', kid: expect.any(String) });
+  });
+
+  it('grants a requested subset of scopes, including a literal space and several projects', async () => {
+    const client = await t.client('manage_import_containers:test view_import_containers:test view_products:test');
+    const res = await t.http
+      .post('/oauth/token')
+      .auth(client.clientId, client.clientSecret)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('grant_type=client_credentials&scope=view_import_containers:test view_products:test');
+    expect(res.status).toBe(200);
+    expect(res.body.scope).toBe('view_import_containers:test view_products:test');
+    const viewer = { Authorization: `Bearer ${res.body.access_token}` };
+    expect((await t.http.get('/test/import-containers').set(viewer)).status).toBe(200);
+    const denied = await t.http.post('/test/import-containers').set(viewer).send({ key: 'nope' });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ statusCode: 403, errors: [{ code: 'insufficient_scope' }], error: 'insufficient_scope' });
+  });
+
+  it.each([
+    ['unsupported_grant_type', { grant_type: 'password' }, 400],
+    ['invalid_request', {}, 400],
+    ['invalid_scope', { grant_type: 'client_credentials', scope: 'manage_orders:test' }, 400],
+  ])('answers %s', async (code, form, status) => {
+    const client = await t.client('view_import_containers:test');
+    const res = await tokenRequest(client.clientId, client.clientSecret, form as Record<string, string>);
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ statusCode: status, error: code, errors: [{ code }] });
+  });
+
+  it('answers invalid_client for a wrong secret, an unknown client and missing credentials', async () => {
+    const client = await t.client('view_import_containers:test');
+    for (const res of [
+      await tokenRequest(client.clientId, 'wrong', { grant_type: 'client_credentials' }),
+      await tokenRequest('unknown-client', client.clientSecret, { grant_type: 'client_credentials' }),
+      await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials' }),
+    ]) {
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ statusCode: 401, error: 'invalid_client', errors: [{ code: 'invalid_client' }] });
+    }
+  });
+
+  it('throttles repeated failed authentications with 429 and Retry-After', async () => {
+    const client = await t.client('view_import_containers:test');
+    let last;
+    for (let attempt = 0; attempt < 12; attempt++) {
+      last = await t.http.post('/oauth/token').auth(client.clientId, `guess-${attempt}`).type('form').send({ grant_type: 'client_credentials' });
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+    // Even the right secret waits out the lock for that client.
+    const locked = await tokenRequest(client.clientId, client.clientSecret, { grant_type: 'client_credentials' });
+    expect(locked.status).toBe(429);
+  });
+
+  it('never stores the secret in clear', async () => {
+    const client = await t.client('view_import_containers:test');
+    const rows = (await t.dataSource.query(`SELECT secret_hash FROM api_clients WHERE id = $1`, [client.clientId])) as Array<{ secret_hash: string }>;
+    expect(rows[0].secret_hash).toMatch(/^scrypt\$/);
+    expect(rows[0].secret_hash).not.toContain(client.clientSecret);
+  });
+
+  describe('bearer tokens on API routes', () => {
+    it('401 invalid_token when the token is missing, malformed, forged or expired', async () => {
+      const missing = await t.http.get('/test/import-containers');
+      expect(missing.status).toBe(401);
+      expect(missing.body).toMatchObject({ statusCode: 401, error: 'invalid_token', errors: [{ code: 'invalid_token' }] });
+      expect((await t.http.get('/test/import-containers').set('Authorization', 'Bearer not.a.jwt')).status).toBe(401);
+      expect((await t.http.get('/test/import-containers').set('Authorization', 'Basic abc')).status).toBe(401);
+
+      const { privateKey } = await generateKeyPair('ES256');
+      const forged = await new SignJWT({ scope: 'manage_project:test' }).setProtectedHeader({ alg: 'ES256', kid: 'forged' }).setIssuer('berth').setSubject('x').setExpirationTime('1h').sign(privateKey);
+      expect((await t.http.get('/test/import-containers').set('Authorization', `Bearer ${forged}`)).status).toBe(401);
+
+      // A token signed with Berth's real key but with a tampered payload fails the signature check.
+      const client = await t.client('view_import_containers:test');
+      const [h, , s] = client.token.split('.');
+      const tampered = `${h}.${Buffer.from(JSON.stringify({ scope: 'manage_project:test', sub: client.clientId, iss: 'berth', exp: 9999999999 })).toString('base64url')}.${s}`;
+      expect((await t.http.get('/test/import-containers').set('Authorization', `Bearer ${tampered}`)).status).toBe(401);
+    });
+
+    it('401 for an expired token', async () => {
+      const short = await createTestApp({ TOKEN_LIFETIME_SECONDS: '60' });
+      try {
+        const client = await short.client('manage_project:test');
+        jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask', 'clearTimeout', 'clearInterval'] });
+        jest.setSystemTime(Date.now() + 61_000);
+        const res = await short.http.get('/test/import-containers').set(client.header);
+        jest.useRealTimers();
+        expect(res.status).toBe(401);
+        expect(res.body.errors[0].message).toMatch(/expired/);
+      } finally {
+        jest.useRealTimers();
+        await short.close();
+      }
+    });
+
+    it('403 for a token of project A on project B', async () => {
+      const client = await t.client('manage_project:proj-a');
+      expect((await t.http.get('/proj-a/import-containers').set(client.header)).status).toBe(200);
+      const res = await t.http.get('/proj-b/import-containers').set(client.header);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('insufficient_scope');
+    });
+
+    it('revokes tokens within seconds when the client is deleted', async () => {
+      const client = await t.client('manage_project:test');
+      expect((await t.http.get('/test/import-containers').set(client.header)).status).toBe(200);
+      await t.dataSource.query(`DELETE FROM api_clients WHERE id = $1`, [client.clientId]);
+      let status = 200;
+      const deadline = Date.now() + 10_000;
+      while (status === 200 && Date.now() < deadline) {
+        status = (await t.http.get('/test/import-containers').set(client.header)).status;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(status).toBe(401);
+    });
+
+    it('keeps health, token endpoint and API docs public', async () => {
+      expect((await t.http.get('/health')).status).toBe(200);
+      expect((await t.http.get('/openapi.json')).status).toBe(200);
+      expect((await t.http.get('/docs/')).status).toBe(200);
+    });
+  });
+
+  it('declares scopes (or @Public) on every route in the router', () => {
+    const undeclared: string[] = [];
+    let routes = 0;
+    for (const module of t.app.get(ModulesContainer).values()) {
+      for (const wrapper of module.controllers.values()) {
+        const controller = wrapper.metatype as { prototype: Record<string, unknown>; name: string } | null;
+        if (!controller) continue;
+        for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+          const handler = controller.prototype[name];
+          if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+          routes++;
+          const scopes = Reflect.getMetadata(SCOPES_KEY, handler) ?? Reflect.getMetadata(SCOPES_KEY, controller);
+          const isPublic = Reflect.getMetadata(PUBLIC_KEY, handler) ?? Reflect.getMetadata(PUBLIC_KEY, controller);
+          if (!isPublic && !(Array.isArray(scopes) && scopes.length > 0)) undeclared.push(`${controller.name}.${name}`);
+        }
+      }
+    }
+    expect(routes).toBeGreaterThan(5);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('works with the official @commercetools/ts-client and @commercetools/importapi-sdk', async () => {
+    const client = await t.client('manage_import_containers:test view_import_containers:test');
+    const ctpClient = new ClientBuilder()
+      .withProjectKey('test')
+      .withClientCredentialsFlow({
+        host: baseUrl,
+        projectKey: 'test',
+        credentials: { clientId: client.clientId, clientSecret: client.clientSecret },
+        scopes: ['manage_import_containers:test', 'view_import_containers:test'],
+        httpClient: fetch,
+      })
+      .withHttpMiddleware({ host: baseUrl, httpClient: fetch })
+      .build();
+    const api = createApiBuilderFromCtpClient(ctpClient).withProjectKeyValue({ projectKey: 'test' });
+    const created = await api.importContainers().post({ body: { key: 'sdk-container', resourceType: 'product' } }).execute();
+    expect(created.statusCode).toBe(201);
+    expect(created.body).toMatchObject({ key: 'sdk-container', version: 1, resourceType: 'product' });
+    const fetched = await api.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).get().execute();
+    expect(fetched.body.key).toBe('sdk-container');
+    const page = await api.importContainers().get({ queryArgs: { limit: 5 } }).execute();
+    expect(page.body.results.map((c) => c.key)).toContain('sdk-container');
+    const updated = await api.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).put({ body: { version: 1, resourceType: 'category' } }).execute();
+    expect(updated.body.version).toBe(2);
+    const deleted = await api.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).delete().execute();
+    expect(deleted.body.key).toBe('sdk-container');
+    await expect(api.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).get().execute()).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
