@@ -1,5 +1,6 @@
 import { ImportContainers1764100000000 } from './1764100000000-ImportContainers';
 import { ApiClients1764100001000 } from './1764100001000-ApiClients';
+import { ImportOperations1764100002000 } from './1764100002000-ImportOperations';
 
 /** Every migration, in order. A new migration is added here. */
-export const MIGRATIONS = [ImportContainers1764100000000, ApiClients1764100001000];
+export const MIGRATIONS = [ImportContainers1764100000000, ApiClients1764100001000, ImportOperations1764100002000];

@@ -9,6 +9,8 @@ import { AuthGuard, AuthModule } from '../../../libs/auth/src';
 import { ImportModule } from '../../../libs/import/src';
 import { HealthController } from './health/health.controller';
 import { OAuthController } from './oauth/oauth.controller';
+import { ImportOperationsController } from './import-operations/import-operations.controller';
+import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.controllers';
 import { ImportContainersController } from './import-containers/import-containers.controller';
 
 @Module({})
@@ -17,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule],
-      controllers: [HealthController, OAuthController, ImportContainersController],
+      controllers: [HealthController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

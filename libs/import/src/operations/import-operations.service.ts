@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InvalidInput, NotFound, PagedResponse, pagedResponse, parsePageQuery } from '../../../common/src';
+import { containerNotFound, ImportContainersService } from '../containers/import-containers.service';
+import { ImportOperationView, ImportSummaryView, PROCESSING_STATES, ProcessingState } from './import-operation.views';
+
+interface ImportOperationRow {
+  id: string;
+  container_key: string;
+  resource_type: string;
+  resource_key: string;
+  state: ProcessingState;
+  version: number;
+  resource_version: number | null;
+  errors: unknown[] | null;
+  unresolved_references: unknown[] | null;
+  created_at: Date;
+  last_modified_at: Date;
+  expires_at: Date;
+}
+
+const COLUMNS = 'id, container_key, resource_type, resource_key, state, version, resource_version, errors, unresolved_references, created_at, last_modified_at, expires_at';
+
+const SORTABLE_OPERATION_FIELDS: Record<string, string> = {
+  createdAt: 'seq',
+  lastModifiedAt: 'last_modified_at',
+  resourceKey: 'resource_key',
+  state: 'state',
+  version: 'version',
+  expiresAt: 'expires_at',
+};
+
+export function toOperationView(row: ImportOperationRow, debug: boolean): ImportOperationView {
+  return {
+    version: row.version,
+    importContainerKey: row.container_key,
+    resourceKey: row.resource_key,
+    resourceType: row.resource_type,
+    id: row.id,
+    state: row.state,
+    ...(row.resource_version !== null ? { resourceVersion: row.resource_version } : {}),
+    ...(debug && row.errors && row.errors.length > 0 ? { errors: row.errors } : {}),
+    ...(debug && row.unresolved_references && row.unresolved_references.length > 0 ? { unresolvedReferences: row.unresolved_references } : {}),
+    createdAt: row.created_at.toISOString(),
+    lastModifiedAt: row.last_modified_at.toISOString(),
+    expiresAt: row.expires_at.toISOString(),
+  };
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function singleString(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new InvalidInput(`Query parameter '${name}' must be given once.`);
+  return value;
+}
+
+@Injectable()
+export class ImportOperationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly containers: ImportContainersService,
+  ) {}
+
+  async get(projectKey: string, id: string): Promise<ImportOperationView> {
+    const notFound = () => new NotFound(`Import operation ${id} does not exist`);
+    if (!UUID_PATTERN.test(id)) throw notFound();
+    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM import_operations WHERE project_key = $1 AND id = $2`, [projectKey, id])) as ImportOperationRow[];
+    if (!rows[0]) throw notFound();
+    return toOperationView(rows[0], true);
+  }
+
+  /** State counts from the transactionally maintained counters: O(states), whatever the container's size. */
+  async summary(projectKey: string, containerKey: string): Promise<ImportSummaryView> {
+    const container = await this.containers.findRow(projectKey, containerKey);
+    if (!container) throw containerNotFound(containerKey);
+    const counts = await this.counts(projectKey, container.id);
+    const states = Object.fromEntries(PROCESSING_STATES.map((state) => [state, counts[state] ?? 0])) as unknown as ImportSummaryView['states'];
+    const total = PROCESSING_STATES.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
+    return { states, total };
+  }
+
+  async query(projectKey: string, containerKey: string, rawQuery: Record<string, unknown>): Promise<PagedResponse<ImportOperationView>> {
+    const page = parsePageQuery(rawQuery, SORTABLE_OPERATION_FIELDS, ['seq ASC'], 'id ASC');
+    const state = singleString(rawQuery, 'state');
+    if (state !== undefined && !(PROCESSING_STATES as readonly string[]).includes(state)) {
+      throw new InvalidInput(`The value '${state}' is not valid for query parameter 'state': expected one of ${PROCESSING_STATES.join(', ')}.`);
+    }
+    const resourceKey = singleString(rawQuery, 'resourceKey');
+    const debugRaw = singleString(rawQuery, 'debug');
+    if (debugRaw !== undefined && debugRaw !== 'true' && debugRaw !== 'false') throw new InvalidInput(`Query parameter 'debug' must be true or false.`);
+    const debug = debugRaw === 'true';
+
+    const container = await this.containers.findRow(projectKey, containerKey);
+    if (!container) throw containerNotFound(containerKey);
+
+    const conditions = ['project_key = $1', 'container_id = $2'];
+    const params: unknown[] = [projectKey, container.id];
+    if (state !== undefined) {
+      params.push(state);
+      conditions.push(`state = $${params.length}`);
+    }
+    if (resourceKey !== undefined) {
+      params.push(resourceKey);
+      conditions.push(`resource_key = $${params.length}`);
+    }
+    const where = conditions.join(' AND ');
+    let total: number;
+    if (resourceKey === undefined) {
+      // Without a key filter the counters answer the total, so deep pages of huge containers stay cheap.
+      const counts = await this.counts(projectKey, container.id);
+      total = state !== undefined ? (counts[state] ?? 0) : Object.values(counts).reduce((sum, count) => sum + count, 0);
+    } else {
+      const [{ count }] = (await this.dataSource.query(`SELECT count(*)::int AS count FROM import_operations WHERE ${where}`, params)) as Array<{ count: number }>;
+      total = count;
+    }
+    let rows: ImportOperationRow[] = [];
+    if (page.limit > 0 && page.offset < total) {
+      rows = (await this.dataSource.query(
+        `SELECT ${COLUMNS} FROM import_operations WHERE ${where} ORDER BY ${page.orderBy.join(', ')} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, page.limit, page.offset],
+      )) as ImportOperationRow[];
+    }
+    return pagedResponse(page, total, rows.map((row) => toOperationView(row, debug)));
+  }
+
+  private async counts(projectKey: string, containerId: string): Promise<Record<string, number>> {
+    const rows = (await this.dataSource.query(`SELECT state, count::int AS count FROM import_summary_counts WHERE project_key = $1 AND container_id = $2`, [
+      projectKey,
+      containerId,
+    ])) as Array<{ state: string; count: number }>;
+    return Object.fromEntries(rows.map((row) => [row.state, row.count]));
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * Request-time validation of commercetools Import API import requests (all 18 resource types).
+ *
+ * One declarative mechanism: the JSON Schema document `import-api.schemas.json` (generated from the official
+ * OpenAPI + RAML by `scripts/generate-import-schemas.js`, committed) compiled once with ajv. This module only
+ * turns ajv's raw errors into commercetools-shaped `InvalidField` errors.
+ */
+import Ajv, { type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import schemaDocument from './import-api.schemas.json';
+
+export const IMPORT_RESOURCE_TYPES = [
+  'business-unit',
+  'category',
+  'customer',
+  'discount-code',
+  'inventory',
+  'order',
+  'order-patch',
+  'price',
+  'product',
+  'product-draft',
+  'product-selection',
+  'product-tailoring',
+  'product-type',
+  'product-variant',
+  'product-variant-patch',
+  'standalone-price',
+  'type',
+  'variant',
+] as const;
+
+export type ImportResourceType = (typeof IMPORT_RESOURCE_TYPES)[number];
+
+export interface ValidationError {
+  /** `InvalidField` for every field-level problem; `InvalidJsonInput` when the body is not a JSON object. */
+  code: string;
+  message: string;
+  /** Dotted path from the body root, e.g. `resources.3.masterVariant.prices.0.value.centAmount`. */
+  field: string;
+  /** The offending value; `null` when the field is missing. For a bad map key (locale) it is the key. */
+  invalidValue: unknown;
+  /** Index into `resources` / `patches` when the error is inside one of them. */
+  resourceIndex?: number;
+  /** Set for enum (and discriminator) violations. */
+  allowedValues?: unknown[];
+}
+
+/** Maximum number of resources (or patches) per import request. */
+export const MAX_RESOURCES_PER_REQUEST = 20;
+
+interface RequestEntry {
+  schema: string;
+  list: 'resources' | 'patches';
+  resource: string;
+}
+
+const REQUESTS = schemaDocument['x-import-requests'] as Record<ImportResourceType, RequestEntry>;
+const LOCALE_PATTERN = schemaDocument.definitions.LocalizedString.propertyNames.pattern;
+
+/** Name of the array holding the items of an import request: `patches` for the two patch types, else `resources`. */
+export function requestListProperty(resourceType: ImportResourceType): 'resources' | 'patches' {
+  return entryFor(resourceType).list;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// ajv: one instance, validators compiled lazily once per resource type
+// ---------------------------------------------------------------------------------------------------------------------
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME_ONLY = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,3})?$/;
+// ISO 8601 date-time; seconds, fraction and offset are optional (an offset-less value is UTC for commercetools)
+const DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/;
+
+function isCalendarDate(year: string, month: string, day: string): boolean {
+  const y = Number(year);
+  const m = Number(month);
+  const d = Number(day);
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  return d <= days;
+}
+
+const FORMATS = {
+  'date-only': {
+    type: 'string' as const,
+    validate: (s: string): boolean => {
+      const m = DATE_ONLY.exec(s);
+      return m !== null && isCalendarDate(m[1], m[2], m[3]);
+    },
+  },
+  'time-only': { type: 'string' as const, validate: (s: string): boolean => TIME_ONLY.test(s) },
+  datetime: {
+    type: 'string' as const,
+    validate: (s: string): boolean => {
+      const m = DATETIME.exec(s);
+      return m !== null && isCalendarDate(m[1], m[2], m[3]);
+    },
+  },
+};
+
+let ajvInstance: Ajv | undefined;
+const compiled = new Map<ImportResourceType, ValidateFunction>();
+
+function getAjv(): Ajv {
+  if (!ajvInstance) {
+    const ajv = new Ajv({
+      allErrors: true, // report every problem of the request, not just the first one
+      strict: true,
+      strictTypes: true,
+      allowUnionTypes: true, // `type: ["string", "null"]` in patch values
+      discriminator: true, // unions are `oneOf` + `discriminator`: one branch evaluated, chosen by a switch
+      messages: false, // messages are built below, commercetools style
+      inlineRefs: false, // shared definitions compile once for all 18 requests (~40% less compile time, same speed)
+      formats: FORMATS,
+    });
+    ajv.addVocabulary(['x-import-requests']); // annotation only
+    ajv.addSchema(schemaDocument as AnySchema);
+    ajvInstance = ajv;
+  }
+  return ajvInstance;
+}
+
+function entryFor(resourceType: ImportResourceType): RequestEntry {
+  const entry = Object.prototype.hasOwnProperty.call(REQUESTS, resourceType) ? REQUESTS[resourceType] : undefined;
+  if (!entry) throw new TypeError(`Unknown import resource type '${String(resourceType)}'`);
+  return entry;
+}
+
+function validatorFor(resourceType: ImportResourceType): ValidateFunction {
+  let fn = compiled.get(resourceType);
+  if (!fn) {
+    const ref = `${schemaDocument.$id}#/definitions/${entryFor(resourceType).schema}`;
+    fn = getAjv().getSchema(ref);
+    if (!fn) throw new Error(`Import request schema ${ref} not found`);
+    compiled.set(resourceType, fn);
+  }
+  return fn;
+}
+
+/** Compiles the validators of all 18 resource types now (e.g. at application start-up) instead of on first use. */
+export function compileImportRequestValidators(): void {
+  for (const t of IMPORT_RESOURCE_TYPES) validatorFor(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// public API
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * Validates a whole import request body (`{type, resources:[...]}`, or `{type, patches:[...]}` for order-patch and
+ * product-variant-patch) for the given resource type. Returns [] when valid.
+ */
+export function validateImportRequest(resourceType: ImportResourceType, body: unknown): ValidationError[] {
+  const validate = validatorFor(resourceType);
+
+  if (!isPlainObject(body)) {
+    return [
+      {
+        code: 'InvalidJsonInput',
+        message: 'The request body must be a JSON object.',
+        field: '',
+        invalidValue: body === undefined ? null : body,
+      },
+    ];
+  }
+  // a body of another resource type: one clear error instead of one per resource
+  if (body.type !== undefined && body.type !== resourceType) {
+    return [
+      {
+        code: 'InvalidField',
+        message: `The value '${preview(body.type)}' is not valid for field 'type'.`,
+        field: 'type',
+        invalidValue: body.type,
+        allowedValues: [resourceType],
+      },
+    ];
+  }
+
+  if (validate(body)) return [];
+  return toValidationErrors(validate.errors ?? [], body, entryFor(resourceType).list);
+}
+
+/**
+ * The resourceKey of one valid resource as commercetools derives it: `key` for most types, `orderNumber` for
+ * orders and order patches, the `productVariant` key for product-variant patches.
+ */
+export function resourceKeyOf(resourceType: ImportResourceType, resource: Record<string, unknown>): string {
+  let key: unknown;
+  switch (resourceType) {
+    case 'order':
+    case 'order-patch':
+      key = resource.orderNumber;
+      break;
+    case 'product-variant-patch':
+      key = isPlainObject(resource.productVariant) ? resource.productVariant.key : undefined;
+      break;
+    default:
+      entryFor(resourceType);
+      key = resource.key;
+  }
+  if (typeof key !== 'string') throw new TypeError(`No resource key in ${resourceType} resource`);
+  return key;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// ajv errors -> commercetools errors
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * Keywords whose errors duplicate errors reported separately: `if` (the `then` errors are reported), `propertyNames`
+ * (the inner error carries the key), `discriminator` (an unknown or missing tag is also an `enum` / `required` error
+ * of the union's tag property, which carries the allowed values).
+ */
+const WRAPPER_KEYWORDS = new Set(['if', 'propertyNames', 'discriminator']);
+
+function toValidationErrors(errors: ErrorObject[], body: Record<string, unknown>, list: string): ValidationError[] {
+  const out: ValidationError[] = [];
+  const seen = new Set<string>();
+
+  for (const e of errors) {
+    if (WRAPPER_KEYWORDS.has(e.keyword)) continue;
+    const at = pointerToSegments(e.instancePath);
+    let segments = at;
+    let invalidValue: unknown;
+    let message: string;
+    let allowedValues: unknown[] | undefined;
+
+    if (e.keyword === 'required') {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      segments = [...at, missing];
+      invalidValue = null;
+      message = `Missing required field '${missing}'.`;
+    } else if (e.keyword === 'additionalProperties') {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      segments = [...at, extra];
+      invalidValue = valueAt(body, segments);
+      message = `Unknown field '${extra}'.`;
+    } else if (e.propertyName !== undefined) {
+      // a map key failing `propertyNames` (LocalizedString / SearchKeywords locales)
+      invalidValue = e.propertyName;
+      const what = (e.params as { pattern?: string }).pattern === LOCALE_PATTERN ? 'locale' : 'key';
+      message = `The ${what} '${e.propertyName}' is not valid for field '${segments.join('.')}'.`;
+    } else {
+      invalidValue = valueAt(body, segments);
+      const field = segments.join('.');
+      if (e.keyword === 'minItems' || e.keyword === 'maxItems') {
+        const { limit } = e.params as { limit: number };
+        const count = Array.isArray(invalidValue) ? invalidValue.length : 0;
+        message =
+          e.keyword === 'minItems'
+            ? `The field '${field}' must contain at least ${limit} item(s) but contains ${count}.`
+            : `The field '${field}' must contain at most ${limit} items but contains ${count}.`;
+      } else {
+        message = `The value '${preview(invalidValue)}' is not valid for field '${field}'.`;
+      }
+      if (e.keyword === 'enum') allowedValues = (e.params as { allowedValues: unknown[] }).allowedValues;
+    }
+
+    const field = segments.join('.');
+    const dedupeKey = `${field}\u0000${message}`;
+    if (seen.has(dedupeKey)) continue;
+    seen.add(dedupeKey);
+
+    const error: ValidationError = { code: 'InvalidField', message, field, invalidValue: invalidValue ?? null };
+    if (segments[0] === list && segments.length > 1 && /^\d+$/.test(segments[1])) {
+      error.resourceIndex = Number(segments[1]);
+    }
+    if (allowedValues) error.allowedValues = allowedValues;
+    out.push(error);
+  }
+
+  // request-level errors first, then by resource (stable: ajv order within a resource)
+  return out
+    .map((error, i) => ({ error, i }))
+    .sort((a, b) => (a.error.resourceIndex ?? -1) - (b.error.resourceIndex ?? -1) || a.i - b.i)
+    .map(({ error }) => error);
+}
+
+function pointerToSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(root: unknown, segments: string[]): unknown {
+  let cur: unknown = root;
+  for (const s of segments) {
+    if (Array.isArray(cur)) cur = cur[Number(s)];
+    else if (isPlainObject(cur) && Object.prototype.hasOwnProperty.call(cur, s)) cur = cur[s];
+    else return undefined;
+  }
+  return cur;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const PREVIEW_MAX = 120;
+
+/** The value as JSON, as commercetools puts it into messages (`'"x"'`), shortened for large values. */
+function preview(value: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? 'null';
+  } catch {
+    json = String(value);
+  }
+  return json.length > PREVIEW_MAX ? `${json.slice(0, PREVIEW_MAX)}...` : json;
+}
