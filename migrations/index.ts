@@ -1,6 +1,8 @@
 import { ImportContainers1764100000000 } from './1764100000000-ImportContainers';
 import { ApiClients1764100001000 } from './1764100001000-ApiClients';
 import { ImportOperations1764100002000 } from './1764100002000-ImportOperations';
+import { Processing1764100003000 } from './1764100003000-Processing';
+import { ProductTypes1764100004000 } from './1764100004000-ProductTypes';
 
 /** Every migration, in order. A new migration is added here. */
-export const MIGRATIONS = [ImportContainers1764100000000, ApiClients1764100001000, ImportOperations1764100002000];
+export const MIGRATIONS = [ImportContainers1764100000000, ApiClients1764100001000, ImportOperations1764100002000, Processing1764100003000, ProductTypes1764100004000];

@@ -7,6 +7,9 @@ import { DatabaseModule } from '../../../libs/database/src';
 import { CtExceptionFilter, createValidationPipe } from '../../../libs/common/src';
 import { AuthGuard, AuthModule } from '../../../libs/auth/src';
 import { ImportModule } from '../../../libs/import/src';
+import { ProcessingModule } from '../../../libs/processing/src';
+import { CatalogModule } from '../../../libs/catalog/src';
+import { READ_CONTROLLERS } from './domain/read.controllers';
 import { HealthController } from './health/health.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { ImportOperationsController } from './import-operations/import-operations.controller';
@@ -18,8 +21,8 @@ export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule],
-      controllers: [HealthController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
+      controllers: [HealthController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...READ_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,0 +1,70 @@
+import { EntityManager } from 'typeorm';
+import { ErrorObject } from '../../common/src';
+
+/** A reference by key as the Import API carries it (`{typeId, key}`). */
+export interface KeyReference {
+  typeId: string;
+  key: string;
+}
+
+/** Where resources of one reference `typeId` live, so any applier can resolve references to them. */
+export interface ReferenceTarget {
+  typeId: string;
+  /** Domain table with columns project_key, id, key. */
+  table: string;
+  /** Column holding the key the references use (default `key`). */
+  keyColumn?: string;
+}
+
+export type ApplyResult =
+  | { state: 'imported'; resourceVersion: number }
+  | { state: 'unresolved'; unresolvedReferences: KeyReference[] }
+  | { state: 'waitForMasterVariant'; unresolvedReferences?: KeyReference[] }
+  | { state: 'validationFailed' | 'rejected'; errors: ErrorObject[] };
+
+export interface ApplyContext {
+  manager: EntityManager;
+  projectKey: string;
+  /** Ids of the resolved references, by `${typeId}:${key}`. */
+  resolved: Map<string, string>;
+  /** Resolves a reference inside the transaction (for lookups an applier needs beyond `references`). */
+  resolve(reference: KeyReference): Promise<string | undefined>;
+  /** Records that a resource with this key now exists, so operations waiting for it are retried. */
+  created(typeId: string, key: string): void;
+}
+
+/**
+ * Per-type behaviour of the processor. Adding an import resource type is one file implementing this
+ * and one line in the registry.
+ */
+export interface Applier<T = Record<string, unknown>> {
+  /** The ImportResourceType this applier handles (e.g. `category`). */
+  readonly resourceType: string;
+  /** Every reference the resource needs before it can be applied. */
+  references(resource: T): KeyReference[];
+  /** Applies the resource inside the operation's transaction. Throwing means a transient failure (retried). */
+  apply(resource: T, context: ApplyContext): Promise<ApplyResult>;
+}
+
+export const referenceId = (reference: KeyReference) => `${reference.typeId}:${reference.key}`;
+
+/** Collects `{typeId, key}` objects found anywhere in a value (references nested in attributes, custom fields, …). */
+export function collectKeyReferences(value: unknown, out: KeyReference[] = []): KeyReference[] {
+  if (Array.isArray(value)) {
+    for (const item of value) collectKeyReferences(item, out);
+  } else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (typeof record.typeId === 'string' && typeof record.key === 'string' && Object.keys(record).every((k) => k === 'typeId' || k === 'key')) {
+      out.push({ typeId: record.typeId, key: record.key });
+    } else {
+      for (const nested of Object.values(record)) collectKeyReferences(nested, out);
+    }
+  }
+  return out;
+}
+
+export function uniqueReferences(references: KeyReference[]): KeyReference[] {
+  const seen = new Map<string, KeyReference>();
+  for (const reference of references) seen.set(referenceId(reference), reference);
+  return [...seen.values()];
+}

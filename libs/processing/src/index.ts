@@ -1,0 +1,5 @@
+export * from './applier';
+export * from './processing.module';
+export * from './processor.runner';
+export * from './processor.service';
+export * from './reaper.service';

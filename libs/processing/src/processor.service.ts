@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { BERTH_CONFIG, BerthConfig } from '../../config/src';
+import { ErrorObject } from '../../common/src';
+import { APPLIERS, REFERENCE_TARGETS } from '../../catalog/src/registry';
+import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, referenceId, uniqueReferences } from './applier';
+
+interface ClaimedOperation {
+  project_key: string;
+  id: string;
+  resource_type: string;
+  resource_key: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+const LEASE_SECONDS = 60;
+const MAX_ATTEMPTS = 5;
+
+/** States in which an operation still has to be applied; later operations of the same key wait behind it. */
+const OPEN_STATES = `('processing', 'unresolved', 'waitForMasterVariant')`;
+
+export interface RunResult {
+  claimed: number;
+  imported: number;
+}
+
+/**
+ * Claims pending operations (FOR UPDATE SKIP LOCKED, one per resource key at a time, oldest first),
+ * resolves their references and applies them, each in its own transaction.
+ */
+@Injectable()
+export class ProcessorService {
+  private readonly logger = new Logger('Processor');
+  private readonly workerId = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly appliers = new Map<string, Applier>();
+  private readonly targets = new Map<string, ReferenceTarget>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
+  ) {
+    for (const applier of APPLIERS) this.appliers.set(applier.resourceType, applier);
+    for (const target of REFERENCE_TARGETS) this.targets.set(target.typeId, target);
+  }
+
+  /** Claims one batch and settles every operation in it; returns how many were claimed. */
+  async runOnce(batchSize = this.config.processorBatchSize): Promise<RunResult> {
+    const claimed = await this.claimBatch(batchSize);
+    let imported = 0;
+    for (const operation of claimed) {
+      if ((await this.settle(operation)) === 'imported') imported++;
+    }
+    return { claimed: claimed.length, imported };
+  }
+
+  /** Runs batches until nothing is claimable (tests and the CLI use this to drain). */
+  async drain(maxBatches = 1000): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const { claimed } = await this.runOnce();
+      if (claimed === 0) break;
+      total += claimed;
+    }
+    return total;
+  }
+
+  private async claimBatch(batchSize: number): Promise<ClaimedOperation[]> {
+    // Only the oldest open operation of each (project, type, key) is claimable: operations for one
+    // resource apply in the order they were accepted, whatever the number of workers.
+    const [rows] = (await this.dataSource.query(
+      `WITH candidates AS (
+         SELECT o.project_key, o.id
+           FROM import_operations o
+          WHERE o.state = 'processing'
+            AND o.run_at <= now()
+            AND (o.locked_until IS NULL OR o.locked_until < now())
+            AND NOT EXISTS (
+                  SELECT 1 FROM import_operations earlier
+                   WHERE earlier.project_key = o.project_key
+                     AND earlier.resource_type = o.resource_type
+                     AND earlier.resource_key = o.resource_key
+                     AND earlier.seq < o.seq
+                     AND earlier.state IN ${OPEN_STATES})
+          ORDER BY o.run_at, o.seq
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE import_operations o
+          SET locked_by = $2, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
+         FROM candidates c
+        WHERE o.project_key = c.project_key AND o.id = c.id
+       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts`,
+      [batchSize, this.workerId, LEASE_SECONDS],
+    )) as [ClaimedOperation[], number];
+    return rows;
+  }
+
+  private async settle(operation: ClaimedOperation): Promise<string> {
+    const applier = this.appliers.get(operation.resource_type);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        // Still ours? (A lease that expired may have been taken over by another worker.)
+        const owned = (await manager.query(
+          `SELECT 1 FROM import_operations WHERE project_key = $1 AND id = $2 AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
+          [operation.project_key, operation.id, this.workerId],
+        )) as unknown[];
+        if (owned.length === 0) return 'skipped';
+        let result: ApplyResult;
+        const createdKeys: KeyReference[] = [];
+        if (!applier) {
+          result = { state: 'rejected', errors: [{ code: 'InvalidOperation', message: `Resources of type '${operation.resource_type}' cannot be processed by this server.` }] };
+        } else {
+          const references = uniqueReferences(applier.references(operation.payload));
+          const resolved = await this.resolveAll(manager, operation.project_key, references);
+          const missing = references.filter((reference) => !resolved.has(referenceId(reference)));
+          if (missing.length > 0) {
+            result = { state: 'unresolved', unresolvedReferences: missing };
+          } else {
+            const context: ApplyContext = {
+              manager,
+              projectKey: operation.project_key,
+              resolved,
+              resolve: async (reference) => (await this.resolveAll(manager, operation.project_key, [reference])).get(referenceId(reference)),
+              created: (typeId, key) => createdKeys.push({ typeId, key }),
+            };
+            result = await applier.apply(operation.payload, context);
+          }
+        }
+        await this.record(manager, operation, result);
+        for (const created of createdKeys) await this.wakeWaiting(manager, operation.project_key, created);
+        return result.state;
+      });
+    } catch (error) {
+      return this.retryLater(operation, error);
+    }
+  }
+
+  private async record(manager: EntityManager, operation: ClaimedOperation, result: ApplyResult): Promise<void> {
+    const unresolved = result.state === 'unresolved' || result.state === 'waitForMasterVariant' ? (result.unresolvedReferences ?? []) : [];
+    const errors: ErrorObject[] = result.state === 'validationFailed' || result.state === 'rejected' ? result.errors : [];
+    await manager.query(
+      `UPDATE import_operations
+          SET state = $3, version = version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL,
+              resource_version = COALESCE($4, resource_version), errors = $5, unresolved_references = $6
+        WHERE project_key = $1 AND id = $2`,
+      [
+        operation.project_key,
+        operation.id,
+        result.state,
+        result.state === 'imported' ? result.resourceVersion : null,
+        errors.length > 0 ? JSON.stringify(errors) : null,
+        unresolved.length > 0 ? JSON.stringify(unresolved) : null,
+      ],
+    );
+    await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = $2`, [operation.project_key, operation.id]);
+    if (unresolved.length > 0) {
+      await manager.query(
+        `INSERT INTO import_operation_waits (project_key, type_id, key, operation_id)
+         SELECT $1, r.type_id, r.key, $2 FROM unnest($3::text[], $4::text[]) AS r(type_id, key) ON CONFLICT DO NOTHING`,
+        [operation.project_key, operation.id, unresolved.map((r) => r.typeId), unresolved.map((r) => r.key)],
+      );
+    }
+  }
+
+  /** A resource arrived: operations waiting for it go back to `processing` (they re-check all their references). */
+  private async wakeWaiting(manager: EntityManager, projectKey: string, created: KeyReference): Promise<void> {
+    await manager.query(
+      `UPDATE import_operations o SET state = 'processing', run_at = now(), last_modified_at = now()
+         FROM import_operation_waits w
+        WHERE w.project_key = $1 AND w.type_id = $2 AND w.key = $3
+          AND o.project_key = w.project_key AND o.id = w.operation_id AND o.state IN ('unresolved', 'waitForMasterVariant')`,
+      [projectKey, created.typeId, created.key],
+    );
+  }
+
+  private async resolveAll(manager: EntityManager, projectKey: string, references: KeyReference[]): Promise<Map<string, string>> {
+    const resolved = new Map<string, string>();
+    const byType = new Map<string, string[]>();
+    for (const reference of references) byType.set(reference.typeId, [...(byType.get(reference.typeId) ?? []), reference.key]);
+    for (const [typeId, keys] of byType) {
+      const target = this.targets.get(typeId);
+      if (!target) continue;
+      const keyColumn = target.keyColumn ?? 'key';
+      const rows = (await manager.query(`SELECT id, ${keyColumn} AS key FROM ${target.table} WHERE project_key = $1 AND ${keyColumn} = ANY($2::text[])`, [
+        projectKey,
+        keys,
+      ])) as Array<{ id: string; key: string }>;
+      for (const row of rows) resolved.set(`${typeId}:${row.key}`, row.id);
+    }
+    return resolved;
+  }
+
+  private async retryLater(operation: ClaimedOperation, error: unknown): Promise<string> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`operation ${operation.id} (attempt ${operation.attempts}) failed: ${message}`);
+    if (operation.attempts >= MAX_ATTEMPTS) {
+      this.logger.warn(`operation ${operation.id} failed ${operation.attempts} times, rejecting: ${message}`);
+      await this.dataSource.transaction((manager) =>
+        this.record(manager, operation, { state: 'rejected', errors: [{ code: 'ResourceCreation', message: `The resource could not be imported: ${message}` }] }),
+      );
+      return 'rejected';
+    }
+    // Exponential backoff in SQL columns: 1 s, 2 s, 4 s, …
+    await this.dataSource.query(
+      `UPDATE import_operations SET locked_by = NULL, locked_until = NULL, run_at = now() + make_interval(secs => power(2, attempts - 1))
+        WHERE project_key = $1 AND id = $2 AND locked_by = $3`,
+      [operation.project_key, operation.id, this.workerId],
+    );
+    return 'retry';
+  }
+}

@@ -1,0 +1,85 @@
+import { ProcessorService, ReaperService } from '../../libs/processing/src';
+import { createTestApp, TestApp } from '../support/test-app';
+import { drain } from '../support/processor';
+
+describe('processor and reaper', () => {
+  let t: TestApp;
+  const project = 'test';
+  const productType = (key: string, description = 'd') => ({ key, name: `Type ${key}`, description, attributes: [{ type: { name: 'text' }, name: 'color', label: { en: 'Color' }, isRequired: false, isSearchable: true }] });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: 'pt' }).expect(201);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const importTypes = async (...resources: unknown[]) => {
+    const res = await t.http.post(`/${project}/product-types/import-containers/pt`).set(t.auth).send({ type: 'product-type', resources });
+    expect(res.status).toBe(201);
+    return res.body.operationStatus.map((s: { operationId: string }) => s.operationId) as string[];
+  };
+  const operation = async (id: string) => (await t.http.get(`/${project}/import-operations/${id}`).set(t.auth)).body;
+
+  it('imports a product type, readable through the read API, and records resourceVersion', async () => {
+    const [id] = await importTypes(productType('shoes'));
+    await drain(t);
+    expect(await operation(id)).toMatchObject({ state: 'imported', resourceVersion: 1, version: 2 });
+    const byKey = await t.http.get(`/${project}/product-types/key=shoes`).set(t.auth);
+    expect(byKey.status).toBe(200);
+    expect(byKey.body).toMatchObject({ key: 'shoes', version: 1, name: 'Type shoes', attributes: [expect.objectContaining({ name: 'color', attributeConstraint: 'None' })] });
+    const byId = await t.http.get(`/${project}/product-types/${byKey.body.id}`).set(t.auth);
+    expect(byId.body.key).toBe('shoes');
+    const list = await t.http.get(`/${project}/product-types`).set(t.auth);
+    expect(list.body).toMatchObject({ total: 1, count: 1, results: [expect.objectContaining({ key: 'shoes' })] });
+    expect((await t.http.get(`/${project}/product-types/key=nope`).set(t.auth)).status).toBe(404);
+  });
+
+  it('bumps the version only when something changes; unchanged imports still end imported', async () => {
+    const [same] = await importTypes(productType('shoes'));
+    await drain(t);
+    expect(await operation(same)).toMatchObject({ state: 'imported', resourceVersion: 1 });
+    const [changed] = await importTypes(productType('shoes', 'new description'));
+    await drain(t);
+    expect(await operation(changed)).toMatchObject({ state: 'imported', resourceVersion: 2 });
+    const summary = await t.http.get(`/${project}/import-containers/pt/import-summaries`).set(t.auth);
+    expect(summary.body.states).toMatchObject({ imported: 3, processing: 0 });
+  });
+
+  it('applies operations of one key in the order accepted, with two workers', async () => {
+    const ids: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      ids.push(...(await importTypes(...Array.from({ length: 20 }, (_, i) => productType('ordered', `update ${round * 20 + i}`)))));
+    }
+    // Two independent workers (distinct worker ids) claiming concurrently from the same queue.
+    const workerA = new ProcessorService(t.dataSource, t.config);
+    const workerB = new ProcessorService(t.dataSource, t.config);
+    await Promise.all([workerA.drain(), workerB.drain()]);
+    const states = await t.http.get(`/${project}/import-containers/pt/import-operations?resourceKey=ordered&limit=500`).set(t.auth);
+    expect(states.body.results.every((o: { state: string }) => o.state === 'imported')).toBe(true);
+    // Each accepted update was applied once, in order: versions 1..100 follow acceptance order.
+    expect(states.body.results.map((o: { resourceVersion: number }) => o.resourceVersion)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    const final = await t.http.get(`/${project}/product-types/key=ordered`).set(t.auth);
+    expect(final.body.description).toBe('update 99');
+    expect(final.body.version).toBe(100);
+  });
+
+  it('reaps expired operations and containers, keeping summaries consistent', async () => {
+    await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: 'short', retentionPolicy: { strategy: 'ttl', config: { timeToLive: '1h' } } }).expect(201);
+    const res = await t.http.post(`/${project}/product-types/import-containers/short`).set(t.auth).send({ type: 'product-type', resources: [productType('reaped')] });
+    expect(res.status).toBe(201);
+    const reaper = t.app.get(ReaperService);
+    const early = await reaper.sweepOnce(new Date(Date.now() + 30 * 60_000));
+    expect(early).toEqual({ containersDeleted: 0, operationsDeleted: 0 });
+    const later = await reaper.sweepOnce(new Date(Date.now() + 2 * 3600_000));
+    expect(later.containersDeleted).toBe(1);
+    expect(later.operationsDeleted).toBeGreaterThanOrEqual(1);
+    expect((await t.http.get(`/${project}/import-containers/short`).set(t.auth)).status).toBe(404);
+    // Operations past their 48 h expiry go too, from any container; the summary follows.
+    const afterTwoDays = await reaper.sweepOnce(new Date(Date.now() + 49 * 3600_000));
+    expect(afterTwoDays.operationsDeleted).toBeGreaterThan(0);
+    const summary = await t.http.get(`/${project}/import-containers/pt/import-summaries`).set(t.auth);
+    expect(summary.body.total).toBe(0);
+  });
+});
