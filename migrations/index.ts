@@ -3,6 +3,20 @@ import { ApiClients1764100001000 } from './1764100001000-ApiClients';
 import { ImportOperations1764100002000 } from './1764100002000-ImportOperations';
 import { Processing1764100003000 } from './1764100003000-Processing';
 import { ProductTypes1764100004000 } from './1764100004000-ProductTypes';
+import { CatalogBasics1764100005000 } from './1764100005000-CatalogBasics';
+import { Products1764100006000 } from './1764100006000-Products';
+import { ReferencedResources1764100007000 } from './1764100007000-ReferencedResources';
+import { Commerce1764100008000 } from './1764100008000-Commerce';
 
 /** Every migration, in order. A new migration is added here. */
-export const MIGRATIONS = [ImportContainers1764100000000, ApiClients1764100001000, ImportOperations1764100002000, Processing1764100003000, ProductTypes1764100004000];
+export const MIGRATIONS = [
+  ImportContainers1764100000000,
+  ApiClients1764100001000,
+  ImportOperations1764100002000,
+  Processing1764100003000,
+  ProductTypes1764100004000,
+  CatalogBasics1764100005000,
+  Products1764100006000,
+  ReferencedResources1764100007000,
+  Commerce1764100008000,
+];

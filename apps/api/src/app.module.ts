@@ -10,6 +10,7 @@ import { ImportModule } from '../../../libs/import/src';
 import { ProcessingModule } from '../../../libs/processing/src';
 import { CatalogModule } from '../../../libs/catalog/src';
 import { READ_CONTROLLERS } from './domain/read.controllers';
+import { REFERENCED_CONTROLLERS } from './domain/referenced.controllers';
 import { HealthController } from './health/health.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { ImportOperationsController } from './import-operations/import-operations.controller';
@@ -22,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
-      controllers: [HealthController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...READ_CONTROLLERS],
+      controllers: [HealthController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, ...READ_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
