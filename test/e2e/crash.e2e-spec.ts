@@ -1,0 +1,72 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { ProcessorService } from '../../libs/processing/src';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const KEYS = 5;
+const UPDATES_PER_KEY = 40;
+
+/** A worker process killed with SIGKILL mid-batch loses nothing and applies nothing twice. */
+describe('crash safety of the processor', () => {
+  let t: TestApp;
+  let worker: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    // The worker runs as a real separate process from the compiled app.
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+    t = await createTestApp();
+  }, 180_000);
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await t.close();
+  });
+
+  const count = async (sql: string) => Number(((await t.dataSource.query(sql)) as Array<{ n: number }>)[0].n);
+
+  it('every operation is applied exactly once after a SIGKILL and a restart', async () => {
+    await t.http.post('/test/import-containers').set(t.auth).send({ key: 'crash' }).expect(201);
+    for (let round = 0; round < UPDATES_PER_KEY / 4; round++) {
+      const resources = [];
+      for (let update = 0; update < 4; update++) {
+        for (let key = 0; key < KEYS; key++) {
+          resources.push({ key: `crash-${key}`, name: 'Crash', description: `update ${round * 4 + update}`, attributes: [] });
+        }
+      }
+      await t.http.post('/test/product-types/import-containers/crash').set(t.auth).send({ type: 'product-type', resources }).expect(201);
+    }
+    const total = KEYS * UPDATES_PER_KEY;
+
+    worker = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.database.url, WORKER_ROLES: 'processor', PROCESSOR_BATCH_SIZE: '5', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'error' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => worker!.once('exit', resolve));
+    // Kill it as soon as it is visibly mid-way.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await count(`SELECT count(*)::int AS n FROM import_operations WHERE state = 'imported'`)) < 20) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    worker.kill('SIGKILL');
+    await exited;
+    const importedBeforeCrash = await count(`SELECT count(*)::int AS n FROM import_operations WHERE state = 'imported'`);
+    expect(importedBeforeCrash).toBeGreaterThanOrEqual(20);
+
+    // Its claims are stale now; fast-forward the lease clock instead of waiting a minute.
+    await t.dataSource.query(`UPDATE import_operations SET locked_until = now() - interval '1 second' WHERE locked_until IS NOT NULL`);
+    await new ProcessorService(t.dataSource, t.config).drain();
+
+    expect(await count(`SELECT count(*)::int AS n FROM import_operations WHERE state = 'imported'`)).toBe(total);
+    for (let key = 0; key < KEYS; key++) {
+      const rows = (await t.dataSource.query(`SELECT version, data->>'description' AS description FROM product_types WHERE project_key = 'test' AND key = $1`, [`crash-${key}`])) as Array<{
+        version: number;
+        description: string;
+      }>;
+      // Each update changes the description once: exactly one version per accepted update, the last one wins.
+      expect(rows[0]).toEqual({ version: UPDATES_PER_KEY, description: `update ${UPDATES_PER_KEY - 1}` });
+      const versions = (await t.dataSource.query(`SELECT resource_version FROM import_operations WHERE resource_key = $1 ORDER BY seq`, [`crash-${key}`])) as Array<{ resource_version: number }>;
+      expect(versions.map((row) => row.resource_version)).toEqual(Array.from({ length: UPDATES_PER_KEY }, (_, i) => i + 1));
+    }
+  }, 180_000);
+});
