@@ -34,6 +34,11 @@ describe('processor and reaper', () => {
     const list = await t.http.get(`/${project}/product-types`).set(t.auth);
     expect(list.body).toMatchObject({ total: 1, count: 1, results: [expect.objectContaining({ key: 'shoes' })] });
     expect((await t.http.get(`/${project}/product-types/key=nope`).set(t.auth)).status).toBe(404);
+    const metrics = await t.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/berth_operations_processed_total\{state="imported"\} \d+/);
+    expect(metrics.text).toMatch(/berth_operations\{state="imported"\} 1/);
+    expect(metrics.text).toContain('berth_http_request_duration_seconds_bucket');
   });
 
   it('bumps the version only when something changes; unchanged imports still end imported', async () => {

@@ -4,7 +4,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { BerthConfig, ConfigModule } from '../../../libs/config/src';
 import { DatabaseModule } from '../../../libs/database/src';
-import { CtExceptionFilter, createValidationPipe } from '../../../libs/common/src';
+import { CtExceptionFilter, createValidationPipe, loggerParams } from '../../../libs/common/src';
+import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard, AuthModule } from '../../../libs/auth/src';
 import { ImportModule } from '../../../libs/import/src';
 import { ProcessingModule } from '../../../libs/processing/src';
@@ -12,6 +13,7 @@ import { CatalogModule } from '../../../libs/catalog/src';
 import { READ_CONTROLLERS } from './domain/read.controllers';
 import { REFERENCED_CONTROLLERS } from './domain/referenced.controllers';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { ImportOperationsController } from './import-operations/import-operations.controller';
 import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.controllers';
@@ -22,8 +24,8 @@ export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
-      controllers: [HealthController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, ...READ_CONTROLLERS],
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
+      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, ...READ_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -3,3 +3,5 @@ export * from './errors';
 export * from './exception.filter';
 export * from './paging';
 export * from './validation';
+export * from './logging';
+export * from './metrics';

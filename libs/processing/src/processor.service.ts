@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
-import { ErrorObject } from '../../common/src';
+import { ErrorObject, operationsProcessed } from '../../common/src';
 import { APPLIERS, REFERENCE_TARGETS } from '../../catalog/src/registry';
 import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, referenceId, uniqueReferences } from './applier';
 
@@ -50,7 +50,9 @@ export class ProcessorService {
     const claimed = await this.claimBatch(batchSize);
     let imported = 0;
     for (const operation of claimed) {
-      if ((await this.settle(operation)) === 'imported') imported++;
+      const state = await this.settle(operation);
+      operationsProcessed.inc({ state });
+      if (state === 'imported') imported++;
     }
     return { claimed: claimed.length, imported };
   }

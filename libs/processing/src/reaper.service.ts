@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
+import { reaperDeleted } from '../../common/src';
 
 const BATCH = 1000;
 const MAX_BATCHES_PER_SWEEP = 100;
@@ -77,6 +78,8 @@ export class ReaperService implements OnApplicationBootstrap {
       }
       if (containersDeleted + operationsDeleted > 0) {
         await manager.query(`INSERT INTO reaper_runs (containers_deleted, operations_deleted) VALUES ($1, $2)`, [containersDeleted, operationsDeleted]);
+        reaperDeleted.inc({ kind: 'container' }, containersDeleted);
+        reaperDeleted.inc({ kind: 'operation' }, operationsDeleted);
         this.logger.log(`reaped ${containersDeleted} container(s) and ${operationsDeleted} operation(s)`);
       }
       return { containersDeleted, operationsDeleted };
