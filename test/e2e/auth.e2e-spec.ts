@@ -197,6 +197,38 @@ describe('OAuth 2.0 client credentials and scopes', () => {
     expect(page.body.results.map((c) => c.key)).toContain('sdk-container');
     const updated = await api.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).put({ body: { version: 1, resourceType: 'category' } }).execute();
     expect(updated.body.version).toBe(2);
+    // An import request, its operations and summary through the SDK (product scope for the request).
+    const importer = await t.client('manage_import_containers:test manage_products:test');
+    const importClient = new ClientBuilder()
+      .withProjectKey('test')
+      .withClientCredentialsFlow({ host: baseUrl, projectKey: 'test', credentials: { clientId: importer.clientId, clientSecret: importer.clientSecret }, httpClient: fetch })
+      .withHttpMiddleware({ host: baseUrl, httpClient: fetch })
+      .build();
+    const importApi = createApiBuilderFromCtpClient(importClient).withProjectKeyValue({ projectKey: 'test' });
+    const response = await importApi
+      .productDrafts()
+      .importContainers()
+      .withImportContainerKeyValue({ importContainerKey: 'sdk-container' })
+      .post({ body: { type: 'product-draft', resources: [{ key: 'sdk-product', name: { en: 'SDK' }, slug: { en: 'sdk' }, productType: { typeId: 'product-type', key: 'sdk-type' } }] } })
+      .execute()
+      .catch((error: unknown) => error as { statusCode: number; body: unknown });
+    // The container was switched to categories above, so a product-draft is refused with a commercetools 400.
+    expect(response).toMatchObject({ statusCode: 400 });
+    const categoryImport = await importApi
+      .categories()
+      .importContainers()
+      .withImportContainerKeyValue({ importContainerKey: 'sdk-container' })
+      .post({ body: { type: 'category', resources: [{ key: 'sdk-category', name: { en: 'SDK' }, slug: { en: 'sdk-category' } }] } })
+      .execute();
+    expect(categoryImport.statusCode).toBe(201);
+    const operationId = categoryImport.body.operationStatus[0].operationId!;
+    const operation = await importApi.importOperations().withIdValue({ id: operationId }).get().execute();
+    expect(operation.body).toMatchObject({ id: operationId, resourceKey: 'sdk-category', importContainerKey: 'sdk-container' });
+    const operations = await importApi.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).importOperations().get({ queryArgs: { limit: 10, debug: true } }).execute();
+    expect(operations.body.total).toBe(1);
+    const summary = await importApi.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).importSummaries().get().execute();
+    expect(summary.body).toMatchObject({ total: 1, states: { processing: expect.any(Number) } });
+
     const deleted = await api.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).delete().execute();
     expect(deleted.body.key).toBe('sdk-container');
     await expect(api.importContainers().withImportContainerKeyValue({ importContainerKey: 'sdk-container' }).get().execute()).rejects.toMatchObject({ statusCode: 404 });
