@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ProcessorService } from '../../libs/processing/src';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -7,8 +7,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const KEYS = 5;
 const UPDATES_PER_KEY = 40;
 
-/** A worker process killed with SIGKILL mid-batch loses nothing and applies nothing twice. */
-describe('crash safety of the processor', () => {
+/** Berth's separate processes, compiled as a user runs them: the worker (crash safety) and the admin CLI. */
+describe('worker and CLI processes', () => {
   let t: TestApp;
   let worker: ChildProcess | undefined;
 
@@ -69,4 +69,27 @@ describe('crash safety of the processor', () => {
       expect(versions.map((row) => row.resource_version)).toEqual(Array.from({ length: UPDATES_PER_KEY }, (_, i) => i + 1));
     }
   }, 180_000);
+
+  it('CLI creates, lists and deletes API clients against DATABASE_URL; the created client gets tokens', async () => {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: t.database.url }, encoding: 'utf8' });
+    const created = cli('clients:create', '--scope', 'manage_project:cli view_import_containers:test', '--name', 'from-cli');
+    expect(created.status).toBe(0);
+    const lines = created.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const client = JSON.parse(lines[0]) as { clientId: string; clientSecret: string; scope: string };
+    expect(client.scope).toBe('manage_project:cli view_import_containers:test');
+    const token = await t.http.post('/oauth/token').auth(client.clientId, client.clientSecret).type('form').send({ grant_type: 'client_credentials' });
+    expect(token.status).toBe(200);
+    const listed = cli('clients:list');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toContain(client.clientId);
+    expect(listed.stdout).not.toContain(client.clientSecret);
+    expect(cli('clients:delete', client.clientId).status).toBe(0);
+    expect(cli('clients:list').stdout).not.toContain(client.clientId);
+    const bad = cli('clients:create', '--scope', 'fly_to_the_moon:test');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown or malformed scope/);
+    expect(cli('clients:create').status).toBe(2);
+  });
 });
