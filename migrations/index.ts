@@ -7,6 +7,7 @@ import { CatalogBasics1764100005000 } from './1764100005000-CatalogBasics';
 import { Products1764100006000 } from './1764100006000-Products';
 import { ReferencedResources1764100007000 } from './1764100007000-ReferencedResources';
 import { Commerce1764100008000 } from './1764100008000-Commerce';
+import { ShardedSummaryCounts1764100009000 } from './1764100009000-ShardedSummaryCounts';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Products1764100006000,
   ReferencedResources1764100007000,
   Commerce1764100008000,
+  ShardedSummaryCounts1764100009000,
 ];

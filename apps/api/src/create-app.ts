@@ -18,6 +18,7 @@ function sendError(res: Response, error: unknown): void {
 export async function createApp(config: BerthConfig, dataSource: DataSource, options: { logger?: false } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, dataSource), {
     bodyParser: false,
+    abortOnError: false,
     bufferLogs: options.logger !== false,
     logger: options.logger === false ? false : undefined,
   });

@@ -13,6 +13,8 @@ interface ClaimedOperation {
   resource_key: string;
   payload: Record<string, unknown>;
   attempts: number;
+  /** True when the operation was unresolved before, so it may have rows in import_operation_waits. */
+  had_waits: boolean;
 }
 
 const LEASE_SECONDS = 60;
@@ -92,7 +94,7 @@ export class ProcessorService {
           SET locked_by = $2, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
          FROM candidates c
         WHERE o.project_key = c.project_key AND o.id = c.id
-       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts`,
+       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits`,
       [batchSize, this.workerId, LEASE_SECONDS],
     )) as [ClaimedOperation[], number];
     return rows;
@@ -108,6 +110,10 @@ export class ProcessorService {
           [operation.project_key, operation.id, this.workerId],
         )) as unknown[];
         if (owned.length === 0) return 'skipped';
+        // The operation's outcome and its domain changes commit together; if Postgres itself crashed
+        // before flushing this commit, both are lost and the operation is simply processed again, so
+        // settling does not need to wait for the WAL flush (accepting new operations still does).
+        await manager.query(`SET LOCAL synchronous_commit = off`);
         let result: ApplyResult;
         const createdKeys: KeyReference[] = [];
         if (!applier) {
@@ -155,7 +161,9 @@ export class ProcessorService {
         unresolved.length > 0 ? JSON.stringify(unresolved) : null,
       ],
     );
-    await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = $2`, [operation.project_key, operation.id]);
+    if (operation.had_waits) {
+      await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = $2`, [operation.project_key, operation.id]);
+    }
     if (unresolved.length > 0) {
       await manager.query(
         `INSERT INTO import_operation_waits (project_key, type_id, key, operation_id)

@@ -126,7 +126,7 @@ export class ImportOperationsService {
   }
 
   private async counts(projectKey: string, containerId: string): Promise<Record<string, number>> {
-    const rows = (await this.dataSource.query(`SELECT state, count::int AS count FROM import_summary_counts WHERE project_key = $1 AND container_id = $2`, [
+    const rows = (await this.dataSource.query(`SELECT state, sum(count)::int AS count FROM import_summary_counts WHERE project_key = $1 AND container_id = $2 GROUP BY state`, [
       projectKey,
       containerId,
     ])) as Array<{ state: string; count: number }>;
