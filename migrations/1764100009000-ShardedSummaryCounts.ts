@@ -10,8 +10,10 @@ function countsFunction(name: string, select: string): string {
       target_shard smallint := pg_backend_pid() % ${SHARDS};
     BEGIN
       FOR change IN
-        SELECT project_key, container_id, state, sum(delta) AS delta FROM (${select}) changes
-        GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3
+        SELECT changes.project_key, changes.container_id, changes.state, sum(changes.delta) AS delta FROM (${select}) changes
+         -- Operations deleted with their container leave no counters behind.
+         WHERE EXISTS (SELECT 1 FROM import_containers ic WHERE ic.project_key = changes.project_key AND ic.id = changes.container_id)
+        GROUP BY 1, 2, 3 HAVING sum(changes.delta) <> 0 ORDER BY 1, 2, 3
       LOOP
         INSERT INTO import_summary_counts AS c (project_key, container_id, state, shard, count)
         VALUES (change.project_key, change.container_id, change.state, target_shard, change.delta)
