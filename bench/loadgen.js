@@ -1,0 +1,86 @@
+'use strict';
+/**
+ * The load generator: a separate node process (started by run.js with an IPC channel) that sends
+ * HTTP requests over keep-alive agents and reports latencies back. One job at a time:
+ *   { kind: 'import', baseUrl, token, path, type, prefix, total, batchSize, concurrency }
+ *     posts `total` product drafts as requests of `batchSize` resources with `concurrency` clients
+ *     (optional `maxDurationMs`: no new request after that);
+ *   { kind: 'get', baseUrl, token, path, requests, concurrency }
+ *     sends `requests` GETs of one path.
+ * Answers { ok, resources, requests, errors, durationMs, latency: {p50, p99, …}, firstError }.
+ */
+const http = require('node:http');
+const { productDraft } = require('./fixtures');
+const { summarize, nowMs } = require('./stats');
+
+function request(agent, url, method, token, body) {
+  return new Promise((resolve, reject) => {
+    const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const req = http.request(url, { method, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+async function runJob(job) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency, maxFreeSockets: job.concurrency });
+  const latencies = [];
+  let errors = 0;
+  let firstError;
+  let resources = 0;
+  let next = 0;
+  const totalRequests = job.kind === 'import' ? Math.ceil(job.total / job.batchSize) : job.requests;
+  const url = new URL(job.path, job.baseUrl);
+  const bodyOf = (index) => {
+    if (job.kind !== 'import') return undefined;
+    const items = [];
+    for (let i = index * job.batchSize; i < Math.min((index + 1) * job.batchSize, job.total); i++) items.push(productDraft(`${job.prefix}-${i}`));
+    return { text: JSON.stringify({ type: job.type, resources: items }), count: items.length };
+  };
+  const started = nowMs();
+  const deadline = job.maxDurationMs ? started + job.maxDurationMs : Infinity;
+  const client = async () => {
+    while (next < totalRequests && nowMs() < deadline) {
+      const index = next++;
+      const body = bodyOf(index);
+      const started = nowMs();
+      try {
+        const res = await request(agent, url, job.kind === 'import' ? 'POST' : 'GET', job.token, body && body.text);
+        latencies.push(nowMs() - started);
+        const expected = job.kind === 'import' ? 201 : 200;
+        if (res.status !== expected) {
+          errors++;
+          firstError = firstError || `HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`;
+        } else if (body) resources += body.count;
+      } catch (error) {
+        errors++;
+        firstError = firstError || String(error && error.message ? error.message : error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: job.concurrency }, client));
+  const durationMs = nowMs() - started;
+  agent.destroy();
+  return { ok: errors === 0, resources, requests: latencies.length, errors, firstError, durationMs, latency: summarize(latencies) };
+}
+
+process.on('message', (message) => {
+  if (message.kind === 'exit') {
+    process.exit(0);
+    return;
+  }
+  runJob(message).then(
+    (result) => process.send({ id: message.id, result }),
+    (error) => process.send({ id: message.id, error: String(error && error.stack ? error.stack : error) }),
+  );
+});

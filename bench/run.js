@@ -1,0 +1,537 @@
+'use strict';
+/**
+ * Berth benchmark: `npm run bench [-- --quick] [-- --drafts N --operations N]`.
+ *
+ * Starts the built app (dist/) as a user would — the API with WORKER_ROLES=none on the embedded
+ * Postgres of a temp data dir (or DATABASE_URL), worker processes with WORKER_ROLES=processor —
+ * drives it over HTTP on loopback from a separate load-generator process, measures raw-Postgres
+ * baselines on the same server in the same run, prints a table and writes bench/results/latest.json.
+ */
+const { fork } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Pool } = require('pg');
+const { Baseline } = require('./baseline');
+const { freePort, startApi, startWorker, embeddedUrl, createClient, getToken, sleep, ROOT } = require('./berth');
+const { productDraft, PRODUCT_TYPE_REQUEST, CATEGORY_REQUEST } = require('./fixtures');
+const { round, nowMs } = require('./stats');
+
+const BATCH = 20;
+const STATES = ['processing', 'validationFailed', 'unresolved', 'waitForMasterVariant', 'imported', 'rejected', 'canceled', 'partiallyImported'];
+
+function parseArgs(argv) {
+  const quick = argv.includes('--quick');
+  const value = (name) => {
+    const index = argv.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
+    if (index === -1) return undefined;
+    const raw = argv[index].includes('=') ? argv[index].split('=')[1] : argv[index + 1];
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive integer`);
+    return n;
+  };
+  return {
+    quick,
+    drafts: value('--drafts') ?? (quick ? 10_000 : 100_000),
+    operations: value('--operations') ?? (quick ? 50_000 : 1_000_000),
+    containers: 1000,
+    queryRequests: quick ? 40 : 200,
+    drainTimeoutMs: quick ? 30_000 : 30 * 60_000,
+    endToEndMs: quick ? 10_000 : 60_000,
+  };
+}
+
+function gitCommit() {
+  try {
+    let gitDir = path.join(ROOT, '.git');
+    if (fs.statSync(gitDir).isFile()) gitDir = path.resolve(ROOT, fs.readFileSync(gitDir, 'utf8').replace(/^gitdir:\s*/, '').trim());
+    const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref:')) return head;
+    const ref = head.slice(4).trim();
+    const loose = path.join(gitDir, ref);
+    if (fs.existsSync(loose)) return fs.readFileSync(loose, 'utf8').trim();
+    const packed = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8').split('\n').find((line) => line.endsWith(` ${ref}`));
+    return packed ? packed.split(' ')[0] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The load generator child process; `run(job)` resolves with its report. */
+class LoadGenerator {
+  constructor() {
+    this.child = fork(path.join(__dirname, 'loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.child.on('message', (message) => {
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      if (message.error) waiter.reject(new Error(`load generator: ${message.error}`));
+      else waiter.resolve(message.result);
+    });
+    this.child.on('exit', (code) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`load generator exited (${code})`));
+      this.pending.clear();
+    });
+  }
+
+  run(job) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, ...job });
+    });
+  }
+
+  stop() {
+    if (this.child.exitCode === null && this.child.connected) this.child.send({ kind: 'exit' });
+  }
+}
+
+/** Keeps the peak VmRSS (and VmHWM) of every watched process, per phase. */
+class MemorySampler {
+  constructor() {
+    this.watched = new Map();
+    this.peaks = {};
+    this.phase = 'setup';
+    this.timer = setInterval(() => this.sample(), 200);
+  }
+
+  watch(role, child) {
+    this.watched.set(child, role);
+  }
+
+  unwatch(child) {
+    this.sample();
+    this.watched.delete(child);
+  }
+
+  sample() {
+    for (const [child, role] of this.watched) {
+      const memory = child.memory();
+      if (!memory) continue;
+      const peaks = (this.peaks[this.phase] ??= {});
+      peaks[role] = Math.max(peaks[role] ?? 0, memory.rssKb);
+      // Workers live for one phase only, so their high-water mark belongs to it (it also catches peaks between samples).
+      if (role === 'worker') peaks[role] = Math.max(peaks[role], memory.hwmKb);
+    }
+  }
+
+  stop() {
+    clearInterval(this.timer);
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const startedAt = Date.now();
+  const externalUrl = process.env.DATABASE_URL && process.env.DATABASE_URL.trim() !== '' ? process.env.DATABASE_URL.trim() : undefined;
+  const runId = Math.random().toString(16).slice(2, 8);
+  const project = externalUrl ? `bench-${runId}` : 'bench';
+  const dataDir = externalUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+  const db = { databaseUrl: externalUrl, dataDir };
+  const log = (message) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
+
+  let api;
+  let pool;
+  let baseline;
+  let loadgen;
+  let clientId;
+  const workers = new Set();
+  const memory = new MemorySampler();
+  let cleaning;
+  let interrupted = false;
+  // One shared cleanup: a signal and the main flow's finally both wait for the same one to finish.
+  const cleanup = () => (cleaning ??= stopEverything());
+  const stopEverything = async () => {
+    memory.stop();
+    if (loadgen) loadgen.stop();
+    await Promise.all([...workers].map((worker) => worker.stop().catch(() => undefined)));
+    if (baseline) await baseline.close().catch((error) => log(`could not drop the scratch tables: ${error.message}`));
+    if (pool && externalUrl) {
+      await pool.query(`DELETE FROM import_containers WHERE project_key = $1`, [project]).catch(() => undefined);
+      if (clientId) await pool.query(`DELETE FROM api_clients WHERE id = $1`, [clientId]).catch(() => undefined);
+    }
+    if (pool) await pool.end().catch(() => undefined);
+    if (api) {
+      const code = await api.stop();
+      if (code !== 0) log(`the API exited with ${code}:\n${api.tail()}`);
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  const onSignal = (signal) => {
+    log(`${signal}: stopping`);
+    interrupted = true;
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const results = {
+    generatedAt: new Date().toISOString(),
+    mode: options.quick ? 'quick' : 'full',
+    commit: gitCommit(),
+    node: process.version,
+    machine: {
+      platform: `${os.platform()} ${os.release()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0] ? os.cpus()[0].model : null,
+      totalMemGb: round(os.totalmem() / 1024 ** 3, 1),
+    },
+    database: externalUrl ? 'DATABASE_URL' : 'embedded',
+    postgres: null,
+    params: { drafts: options.drafts, operations: options.operations, containers: options.containers, requestSize: BATCH, payloadBytes: JSON.stringify(productDraft('bench-a1-99999')).length },
+    ratios: {},
+    baseline: {},
+    scenarios: {},
+    memory: {},
+  };
+
+  try {
+    // --- start Berth ---------------------------------------------------------------------------
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    log(`starting the API on ${baseUrl} (${externalUrl ? 'DATABASE_URL' : `embedded Postgres in ${dataDir}`})`);
+    api = await startApi(db, port);
+    memory.watch('api', api);
+    const databaseUrl = externalUrl ?? embeddedUrl(dataDir);
+    pool = new Pool({ connectionString: databaseUrl, max: 4 });
+    results.postgres = (await pool.query(`SELECT version()`)).rows[0].version;
+    const client = await createClient(db, `manage_project:${project}`);
+    clientId = client.clientId;
+    const token = await getToken(baseUrl, client);
+    loadgen = new LoadGenerator();
+    const http = async (method, urlPath, body) => {
+      const res = await fetch(`${baseUrl}${urlPath}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${urlPath} answered ${res.status}: ${text.slice(0, 500)}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    const createContainer = (key) => http('POST', `/${project}/import-containers`, { key });
+    const containerId = async (key) => (await pool.query(`SELECT id FROM import_containers WHERE project_key = $1 AND key = $2`, [project, key])).rows[0].id;
+    const counts = async (id) => {
+      const rows = (await pool.query(`SELECT state, count::int AS count FROM import_summary_counts WHERE project_key = $1 AND container_id = $2`, [project, id])).rows;
+      const byState = Object.fromEntries(STATES.map((state) => [state, 0]));
+      for (const row of rows) byState[row.state] = row.count;
+      return byState;
+    };
+    const nonZero = (byState) => Object.fromEntries(Object.entries(byState).filter(([, count]) => count > 0));
+    const importJob = (container, prefix, total, concurrency) =>
+      loadgen.run({ kind: 'import', baseUrl, token, path: `/${project}/product-drafts/import-containers/${container}`, type: 'product-draft', prefix, total, batchSize: BATCH, concurrency });
+    const check = (report, what) => {
+      if (!report.ok) throw new Error(`${what}: ${report.errors} failed request(s), first: ${report.firstError}`);
+      return report;
+    };
+
+    // Drains `containerKey` with `count` workers; rate measured from the first settled operation on.
+    const drainWith = async (containerKey, count, phase) => {
+      const id = await containerId(containerKey);
+      const initial = (await counts(id)).processing;
+      memory.phase = phase;
+      const started = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(databaseUrl, `worker-${i + 1}`)));
+      for (const worker of started) {
+        workers.add(worker);
+        memory.watch('worker', worker);
+      }
+      let t0;
+      let p0;
+      let last;
+      const deadline = Date.now() + options.drainTimeoutMs;
+      for (;;) {
+        last = await counts(id);
+        const now = nowMs();
+        if (t0 === undefined && last.processing < initial) {
+          t0 = now;
+          p0 = last.processing;
+        }
+        if (last.processing === 0 || Date.now() > deadline) break;
+        for (const worker of started) if (worker.exited) throw new Error(`${worker.name} exited (${worker.exitCode}):\n${worker.tail()}`);
+        await sleep(100);
+      }
+      const t1 = nowMs();
+      for (const worker of started) {
+        memory.unwatch(worker);
+        await worker.stop();
+        workers.delete(worker);
+      }
+      // What a timed-out drain left would be claimed first by the next phase's workers: remove it.
+      if (last.processing > 0) await http('DELETE', `/${project}/import-containers/${containerKey}`);
+      const settled = t0 === undefined ? 0 : p0 - last.processing;
+      const seconds = t0 === undefined ? 0 : (t1 - t0) / 1000;
+      return {
+        workers: count,
+        operations: initial,
+        settled,
+        seconds: round(seconds),
+        operationsPerSecond: seconds > 0 ? round(settled / seconds, 0) : null,
+        timedOut: last.processing > 0,
+        endStates: nonZero(last),
+      };
+    };
+
+    // --- baselines: staging ----------------------------------------------------------------------
+    baseline = new Baseline(databaseUrl);
+    await baseline.setup();
+    log('baseline staging: warm-up');
+    await baseline.staging('warm', 1000, 8);
+    for (const concurrency of [1, 8]) {
+      log(`baseline staging: ${options.drafts} rows, ${concurrency} connection(s)`);
+      const r = await baseline.staging(`stage${concurrency}`, options.drafts, concurrency);
+      results.baseline[`staging${concurrency}`] = { connections: concurrency, rows: r.rows, rowsPerSecond: round(r.rowsPerSecond, 0), latency: r.latency };
+    }
+
+    // --- setup: product type and category, applied by a worker ---------------------------------
+    log('setup: product type default-type and category root');
+    await createContainer('setup');
+    await http('POST', `/${project}/product-types/import-containers/setup`, PRODUCT_TYPE_REQUEST);
+    await http('POST', `/${project}/categories/import-containers/setup`, CATEGORY_REQUEST);
+    const setup = await drainWith('setup', 1, 'setup');
+    results.setup = { endStates: setup.endStates };
+    log(`setup end states: ${JSON.stringify(setup.endStates)}`);
+
+    // --- warm-up of the HTTP path ----------------------------------------------------------------
+    log('accept: warm-up');
+    await createContainer('warmup');
+    check(await importJob('warmup', `warm-${runId}`, 2000, 8), 'warm-up');
+    await http('DELETE', `/${project}/import-containers/warmup`);
+
+    // --- 1 + 2: accept with 1 client, drain with 1 worker; accept with 8 clients, drain with 2 ---
+    results.scenarios.accept = {};
+    results.scenarios.drain = {};
+    for (const [clients, drainers] of [
+      [1, 1],
+      [8, 2],
+    ]) {
+      const container = `accept-${clients}`;
+      await createContainer(container);
+      memory.phase = 'accept';
+      log(`accept: ${options.drafts} product drafts, ${clients} client(s)`);
+      const report = check(await importJob(container, `p${clients}-${runId}`, options.drafts, clients), `accept with ${clients} client(s)`);
+      const staging = results.baseline[`staging${clients}`];
+      const rate = (report.resources / report.durationMs) * 1000;
+      results.scenarios.accept[`clients${clients}`] = {
+        clients,
+        resources: report.resources,
+        requests: report.requests,
+        seconds: round(report.durationMs / 1000),
+        resourcesPerSecond: round(rate, 0),
+        ratioToStaging: round(rate / staging.rowsPerSecond, 3),
+        latency: report.latency,
+      };
+
+      log(`drain baseline: ${options.drafts} rows, ${drainers} drainer(s)`);
+      await baseline.fillQueue(`q${drainers}`, options.drafts);
+      if (drainers === 1) {
+        await baseline.drain(1); // warm-up on the first queue, then refill
+        await baseline.fillQueue(`q${drainers}b`, options.drafts);
+      }
+      const b = await baseline.drain(drainers);
+      results.baseline[`drain${drainers}`] = { drainers, batchSize: 500, rows: b.rows, rowsPerSecond: round(b.rowsPerSecond, 0) };
+
+      log(`drain: ${options.drafts} operations, ${drainers} worker(s)`);
+      const d = await drainWith(container, drainers, 'drain');
+      d.ratioToBaseline = d.operationsPerSecond === null ? null : round(d.operationsPerSecond / results.baseline[`drain${drainers}`].rowsPerSecond, 3);
+      results.scenarios.drain[`workers${drainers}`] = d;
+      log(`drain end states: ${JSON.stringify(d.endStates)}${d.timedOut ? ' (timed out)' : ''}`);
+    }
+
+    // --- 3: end to end, 8 clients accepting while 1 worker processes, for a bounded time ---------
+    {
+      const container = 'e2e';
+      await createContainer(container);
+      const id = await containerId(container);
+      memory.phase = 'endToEnd';
+      const worker = await startWorker(databaseUrl, 'worker-e2e');
+      workers.add(worker);
+      memory.watch('worker', worker);
+      log(`end to end: 8 clients posting product drafts for ${options.endToEndMs / 1000} s, 1 worker`);
+      const series = [];
+      const lockWaitQueries = new Map();
+      let running = true;
+      const t0 = nowMs();
+      const poller = (async () => {
+        while (running) {
+          const c = await counts(id);
+          const waiting = (await pool.query(`SELECT wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows;
+          for (const row of waiting) {
+            const what = `${row.wait_event}: ${row.query}`;
+            lockWaitQueries.set(what, (lockWaitQueries.get(what) ?? 0) + 1);
+          }
+          series.push({ t: (nowMs() - t0) / 1000, ...c, lockWaits: waiting.length });
+          await sleep(250);
+        }
+      })();
+      let report;
+      try {
+        report = check(
+          await loadgen.run({
+            kind: 'import',
+            baseUrl,
+            token,
+            path: `/${project}/product-drafts/import-containers/${container}`,
+            type: 'product-draft',
+            prefix: `e-${runId}`,
+            total: options.drafts * 100,
+            batchSize: BATCH,
+            concurrency: 8,
+            maxDurationMs: options.endToEndMs,
+          }),
+          'end to end',
+        );
+      } finally {
+        running = false;
+        await poller;
+      }
+      const seconds = (nowMs() - t0) / 1000;
+      const end = await counts(id);
+      series.push({ t: seconds, ...end });
+      memory.unwatch(worker);
+      await worker.stop();
+      workers.delete(worker);
+      // Steady state: the second half of the window (the worker's start-up and JIT warm-up excluded).
+      const mid = series.find((point) => point.t >= seconds / 2) ?? series[0];
+      const settledOf = (point) => STATES.filter((state) => state !== 'processing').reduce((sum, state) => sum + point[state], 0);
+      const half = seconds - mid.t;
+      results.scenarios.endToEnd = {
+        clients: 8,
+        workers: 1,
+        seconds: round(seconds),
+        accepted: report.resources,
+        acceptedPerSecond: round(report.resources / seconds, 0),
+        importedPerSecond: half > 0 ? round((end.imported - mid.imported) / half, 0) : null,
+        settledPerSecond: half > 0 ? round((settledOf(end) - settledOf(mid)) / half, 0) : null,
+        backlogGrowthPerSecond: half > 0 ? round((end.processing - mid.processing) / half, 0) : null,
+        backlogAtEnd: end.processing,
+        latency: report.latency,
+        statesAtEnd: nonZero(end),
+        lockWaitsSeen: Object.fromEntries([...lockWaitQueries].sort((a, b) => b[1] - a[1]).slice(0, 5)),
+        meanBackendsWaitingOnLocks: round(series.reduce((sum, point) => sum + (point.lockWaits ?? 0), 0) / Math.max(1, series.length - 1), 2),
+        note: 'imported/settled/backlog rates over the second half of the window',
+      };
+      await http('DELETE', `/${project}/import-containers/${container}`);
+    }
+
+    // --- 4: queries with 1000 containers and M operations -----------------------------------------
+    memory.phase = 'query';
+    const existing = (await pool.query(`SELECT count(*)::int AS n FROM import_containers WHERE project_key = $1`, [project])).rows[0].n;
+    log(`query: creating ${options.containers - existing} containers (1 with ${options.operations} operations)`);
+    await createContainer('q-big');
+    let nextContainer = 0;
+    const toCreate = Math.max(0, options.containers - existing - 1);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (nextContainer < toCreate) await createContainer(`q-${nextContainer++}`);
+      }),
+    );
+    const bigId = await containerId('q-big');
+    const template = JSON.stringify(productDraft('KEY'));
+    const insertStarted = nowMs();
+    for (let from = 0; from < options.operations; from += 100_000) {
+      await pool.query(
+        `INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, state, expires_at)
+         SELECT $1, gen_random_uuid(), $2, 'q-big', 'product-draft', 'q-' || g, replace($3, 'KEY', 'q-' || g)::jsonb,
+                (ARRAY['imported','imported','imported','imported','imported','imported','rejected','validationFailed','unresolved','imported'])[g % 10 + 1],
+                now() + interval '48 hours'
+           FROM generate_series($4::int, $5::int) g`,
+        [project, bigId, template, from, Math.min(from + 100_000, options.operations) - 1],
+      );
+    }
+    await pool.query(`ANALYZE import_operations`);
+    await pool.query(`ANALYZE import_containers`);
+    log(`query: inserted ${options.operations} operations in ${((nowMs() - insertStarted) / 1000).toFixed(1)} s`);
+    const containerCount = (await pool.query(`SELECT count(*)::int AS n FROM import_containers WHERE project_key = $1`, [project])).rows[0].n;
+    const queries = [
+      ['containers limit=20', `/${project}/import-containers?limit=20`],
+      ['containers limit=500', `/${project}/import-containers?limit=500`],
+      [`containers last page (offset ${containerCount - 20})`, `/${project}/import-containers?limit=20&offset=${containerCount - 20}`],
+      ['operations limit=20', `/${project}/import-containers/q-big/import-operations?limit=20`],
+      ['operations limit=500', `/${project}/import-containers/q-big/import-operations?limit=500`],
+      ['operations offset=10000 limit=20', `/${project}/import-containers/q-big/import-operations?limit=20&offset=10000`],
+      ['operations state=rejected limit=20', `/${project}/import-containers/q-big/import-operations?limit=20&state=rejected`],
+      ['import-summaries', `/${project}/import-containers/q-big/import-summaries`],
+    ];
+    results.scenarios.query = { containers: containerCount, operationsInContainer: options.operations, requestsPerQuery: options.queryRequests, results: {} };
+    for (const [name, urlPath] of queries) {
+      check(await loadgen.run({ kind: 'get', baseUrl, token, path: urlPath, requests: 5, concurrency: 1 }), `${name} warm-up`);
+      const report = check(await loadgen.run({ kind: 'get', baseUrl, token, path: urlPath, requests: options.queryRequests, concurrency: 1 }), name);
+      results.scenarios.query.results[name] = { path: urlPath, p50: report.latency.p50, p99: report.latency.p99, max: report.latency.max };
+    }
+
+    memory.sample();
+    results.memory = Object.fromEntries(
+      Object.entries(memory.peaks).map(([phase, peaks]) => [phase, Object.fromEntries(Object.entries(peaks).map(([role, kb]) => [`${role}PeakRssMb`, round(kb / 1024, 1)]))]),
+    );
+    const apiHwm = api.memory();
+    results.memory.apiHighWaterMb = apiHwm ? round(apiHwm.hwmKb / 1024, 1) : null;
+    delete results.memory.setup;
+
+    // --- ratios -----------------------------------------------------------------------------------
+    const acc = results.scenarios.accept;
+    const drn = results.scenarios.drain;
+    results.ratios = {
+      accept: acc.clients8.ratioToStaging,
+      accept1: acc.clients1.ratioToStaging,
+      drain: drn.workers1.ratioToBaseline,
+      drain2: drn.workers2.ratioToBaseline,
+    };
+    results.seconds = round((Date.now() - startedAt) / 1000, 1);
+
+    const out = path.join(__dirname, 'results', 'latest.json');
+    fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(renderTable(results));
+    process.stdout.write(`\nwritten ${path.relative(ROOT, out)}\n`);
+  } catch (error) {
+    if (interrupted) await new Promise(() => undefined); // the signal handler exits once cleanup is done
+    throw error;
+  } finally {
+    await cleanup();
+  }
+}
+
+function renderTable(r) {
+  const rows = [];
+  const fmt = (v) => (v === null || v === undefined ? '-' : String(v));
+  const add = (...cells) => rows.push(cells.map(fmt));
+  add('measure', 'value', 'baseline', 'ratio', 'p50 ms', 'p99 ms');
+  add('---', '---', '---', '---', '---', '---');
+  for (const c of [1, 8]) {
+    const a = r.scenarios.accept[`clients${c}`];
+    add(`accept, ${c} client(s) (resources/s)`, a.resourcesPerSecond, r.baseline[`staging${c}`].rowsPerSecond, a.ratioToStaging, a.latency.p50, a.latency.p99);
+  }
+  for (const w of [1, 2]) {
+    const d = r.scenarios.drain[`workers${w}`];
+    add(`drain, ${w} worker(s) (operations/s)${d.timedOut ? ' TIMED OUT' : ''}`, d.operationsPerSecond, r.baseline[`drain${w}`].rowsPerSecond, d.ratioToBaseline, '', '');
+  }
+  const e = r.scenarios.endToEnd;
+  add(`end to end, 8 clients + 1 worker, ${e.seconds} s: accepted/s`, e.acceptedPerSecond, '', '', e.latency.p50, e.latency.p99);
+  add('end to end (2nd half): imported/s (settled/s)', `${e.importedPerSecond} (${e.settledPerSecond})`, '', '', '', '');
+  add('end to end (2nd half): backlog growth/s', e.backlogGrowthPerSecond, '', '', '', '');
+  add('end to end: mean backends waiting on locks', e.meanBackendsWaitingOnLocks, '', '', '', '');
+  for (const [name, q] of Object.entries(r.scenarios.query.results)) add(`query: ${name}`, '', '', '', q.p50, q.p99);
+  for (const [phase, peaks] of Object.entries(r.memory)) {
+    if (typeof peaks !== 'object' || peaks === null) continue;
+    add(`peak RSS during ${phase} (MB)`, Object.entries(peaks).map(([k, v]) => `${k.replace('PeakRssMb', '')} ${v}`).join(', '), '', '', '', '');
+  }
+  add('API high-water RSS (MB)', r.memory.apiHighWaterMb, '', '', '', '');
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const lines = rows.map((row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`);
+  const header = [
+    `Berth bench (${r.mode}): ${r.params.drafts} drafts of ${r.params.payloadBytes} B in requests of ${r.params.requestSize}, ${r.scenarios.query.operationsInContainer} operations, ${r.scenarios.query.containers} containers`,
+    `${r.postgres}`,
+    `${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.totalMemGb} GB, node ${r.node}, commit ${r.commit ?? 'unknown'}`,
+    `end states: drain 1 ${JSON.stringify(r.scenarios.drain.workers1.endStates)}, drain 2 ${JSON.stringify(r.scenarios.drain.workers2.endStates)}`,
+    `ratios: ${JSON.stringify(r.ratios)}`,
+    '',
+  ];
+  return `${header.join('\n')}\n${lines.join('\n')}\n`;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error && error.stack ? error.stack : error}\n`);
+  process.exit(1);
+});
