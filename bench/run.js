@@ -215,7 +215,7 @@ async function main() {
     const createContainer = (key) => http('POST', `/${project}/import-containers`, { key });
     const containerId = async (key) => (await pool.query(`SELECT id FROM import_containers WHERE project_key = $1 AND key = $2`, [project, key])).rows[0].id;
     const counts = async (id) => {
-      const rows = (await pool.query(`SELECT state, count::int AS count FROM import_summary_counts WHERE project_key = $1 AND container_id = $2`, [project, id])).rows;
+      const rows = (await pool.query(`SELECT state, sum(count)::int AS count FROM import_summary_counts WHERE project_key = $1 AND container_id = $2 GROUP BY state`, [project, id])).rows;
       const byState = Object.fromEntries(STATES.map((state) => [state, 0]));
       for (const row of rows) byState[row.state] = row.count;
       return byState;
