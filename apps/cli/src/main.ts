@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ApiClientsService, InvalidScopeError } from '../../../libs/auth/src';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { openDatabase, OpenDatabase } from '../../../libs/database/src';
+import { readSeedFile, SeedFileError, seedReferenced } from '../../../libs/catalog/src/referenced';
 
 const USAGE = `Berth admin CLI
 
@@ -9,6 +10,7 @@ const USAGE = `Berth admin CLI
   npm run --silent cli -- clients:list
   npm run --silent cli -- clients:delete <clientId>
   npm run --silent cli -- migrate
+  npm run --silent cli -- seed <file.json>   (channels, tax categories, … see seeds/demo.json)
 
 Uses DATABASE_URL, or the embedded Postgres of ./.berth (reused while npm start runs).
 Results are printed to stdout as JSON; diagnostics go to stderr.`;
@@ -25,7 +27,8 @@ function option(args: string[], name: string): string | undefined {
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-type Command = (database: OpenDatabase, args: string[]) => Promise<void>;
+/** Exit code of a command; `undefined` means success. */
+type Command = (database: OpenDatabase, args: string[]) => Promise<number | void>;
 
 const COMMANDS: Record<string, Command> = {
   'clients:create': async (database, args) => {
@@ -41,6 +44,14 @@ const COMMANDS: Record<string, Command> = {
     if (!id) throw new UsageError('clients:delete needs the client id');
     if (!(await new ApiClientsService(database.dataSource).delete(id))) throw new UsageError(`no client with id ${id}`);
     print({ deleted: id });
+  },
+  seed: async (database, args) => {
+    const file = args[0];
+    if (!file) throw new UsageError('seed needs a file, e.g. seed seeds/demo.json');
+    const result = await seedReferenced(database.dataSource, readSeedFile(file));
+    print({ projectKey: result.projectKey, created: result.created, skipped: result.skipped, invalid: result.invalid.length });
+    for (const invalid of result.invalid) process.stderr.write(`invalid ${invalid.resource}[${invalid.index}] (key ${JSON.stringify(invalid.key)}): ${JSON.stringify(invalid.errors)}\n`);
+    return result.invalid.length > 0 ? 1 : 0;
   },
   migrate: async () => {
     // openDatabase already applied pending migrations.
@@ -58,8 +69,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig({ ...process.env, MIGRATIONS_RUN: 'true' });
   const database = await openDatabase(config, (message) => process.stderr.write(`${message}\n`), 2);
   try {
-    await command(database, args);
-    return 0;
+    return (await command(database, args)) ?? 0;
   } finally {
     await database.close();
   }
@@ -68,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof InvalidScopeError || error instanceof ConfigError;
+    const known = error instanceof UsageError || error instanceof SeedFileError || error instanceof InvalidScopeError || error instanceof ConfigError;
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(known ? 2 : 1);
   },

@@ -3,3 +3,4 @@ export * from './processing.module';
 export * from './processor.runner';
 export * from './processor.service';
 export * from './reaper.service';
+export * from './waits';

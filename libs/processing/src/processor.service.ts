@@ -5,6 +5,7 @@ import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { ErrorObject, operationsProcessed } from '../../common/src';
 import { APPLIERS, REFERENCE_TARGETS } from '../../catalog/src/registry';
 import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, referenceId, uniqueReferences } from './applier';
+import { lockReferencesShared, wakeWaitingOperations } from './waits';
 
 interface ClaimedOperation {
   project_key: string;
@@ -102,8 +103,10 @@ export class ProcessorService {
 
   private async settle(operation: ClaimedOperation): Promise<string> {
     const applier = this.appliers.get(operation.resource_type);
+    const createdKeys: KeyReference[] = [];
+    let state: string;
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      state = await this.dataSource.transaction(async (manager) => {
         // Still ours? (A lease that expired may have been taken over by another worker.)
         const owned = (await manager.query(
           `SELECT 1 FROM import_operations WHERE project_key = $1 AND id = $2 AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
@@ -115,11 +118,11 @@ export class ProcessorService {
         // settling does not need to wait for the WAL flush (accepting new operations still does).
         await manager.query(`SET LOCAL synchronous_commit = off`);
         let result: ApplyResult;
-        const createdKeys: KeyReference[] = [];
         if (!applier) {
           result = { state: 'rejected', errors: [{ code: 'InvalidOperation', message: `Resources of type '${operation.resource_type}' cannot be processed by this server.` }] };
         } else {
           const references = uniqueReferences(applier.references(operation.payload));
+          await lockReferencesShared(manager, operation.project_key, references);
           const resolved = await this.resolveAll(manager, operation.project_key, references);
           const missing = references.filter((reference) => !resolved.has(referenceId(reference)));
           if (missing.length > 0) {
@@ -136,12 +139,14 @@ export class ProcessorService {
           }
         }
         await this.record(manager, operation, result);
-        for (const created of createdKeys) await this.wakeWaiting(manager, operation.project_key, created);
         return result.state;
       });
     } catch (error) {
       return this.retryLater(operation, error);
     }
+    // After the commit: operations waiting for what this one created go back to `processing`.
+    if (createdKeys.length > 0) await wakeWaitingOperations(this.dataSource, operation.project_key, createdKeys);
+    return state;
   }
 
   private async record(manager: EntityManager, operation: ClaimedOperation, result: ApplyResult): Promise<void> {
@@ -171,17 +176,6 @@ export class ProcessorService {
         [operation.project_key, operation.id, unresolved.map((r) => r.typeId), unresolved.map((r) => r.key)],
       );
     }
-  }
-
-  /** A resource arrived: operations waiting for it go back to `processing` (they re-check all their references). */
-  private async wakeWaiting(manager: EntityManager, projectKey: string, created: KeyReference): Promise<void> {
-    await manager.query(
-      `UPDATE import_operations o SET state = 'processing', run_at = now(), last_modified_at = now()
-         FROM import_operation_waits w
-        WHERE w.project_key = $1 AND w.type_id = $2 AND w.key = $3
-          AND o.project_key = w.project_key AND o.id = w.operation_id AND o.state IN ('unresolved', 'waitForMasterVariant')`,
-      [projectKey, created.typeId, created.key],
-    );
   }
 
   private async resolveAll(manager: EntityManager, projectKey: string, references: KeyReference[]): Promise<Map<string, string>> {

@@ -1,7 +1,11 @@
 import { Applier, ReferenceTarget } from '../../../processing/src/applier';
 import { ReadableResource } from '../read.service';
+import { REFERENCED_RESOURCES } from '../referenced/referenced-resources';
 
-/** Appliers, reference targets and readable resources of the 'referenced' area. */
+/**
+ * Referenced-only resources are created through their own API (and the seed command), never imported: no appliers,
+ * but imports resolve references to them and they are readable over HTTP.
+ */
 export const REFERENCED_APPLIERS: Applier[] = [];
-export const REFERENCED_REFERENCE_TARGETS: ReferenceTarget[] = [];
-export const REFERENCED_READABLE: ReadableResource[] = [];
+export const REFERENCED_REFERENCE_TARGETS: ReferenceTarget[] = REFERENCED_RESOURCES.map(({ typeId, table }) => ({ typeId, table }));
+export const REFERENCED_READABLE: ReadableResource[] = REFERENCED_RESOURCES.map(({ path, table, readScopes, name }) => ({ path, table, scopes: readScopes, name }));

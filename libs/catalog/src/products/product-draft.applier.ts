@@ -1,0 +1,73 @@
+import { ErrorObject } from '../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
+import { ProductTypeInfo, convertAttributes } from './attributes';
+import { ProductImportFields, productHead, productLevelData, productReferences, resolvedId } from './product-fields';
+import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId, toAssets, toPrice, withStaged } from './product-model';
+import { loadProductType, lockProductByKey, saveProduct } from './product-store';
+
+export interface ProductDraftImport extends ProductImportFields {
+  masterVariant?: ImportVariantDraft;
+  variants?: ImportVariantDraft[];
+}
+
+/**
+ * ProductDraftImport → Product: replaces the product's staged data (product fields, master variant,
+ * variants and their embedded prices). Variants keep their ids when their key (or SKU) is known.
+ */
+export const productDraftApplier: Applier<ProductDraftImport> = {
+  resourceType: 'product-draft',
+  references: (resource) => productReferences(resource),
+  async apply(resource: ProductDraftImport, context: ApplyContext): Promise<ApplyResult> {
+    const productType = await loadProductType(context, resolvedId(context, resource.productType));
+    if (!productType) throw new Error(`product type ${resource.productType.key} vanished`);
+    const previous = await lockProductByKey(context, resource.key);
+    const errors: ErrorObject[] = [];
+    const head = productHead(context, resource, previous?.data);
+    const level = productLevelData(context, resource, productType, previous?.data.masterData.staged, errors);
+    const variants = draftVariants(context, resource, productType, previous?.data, errors);
+    if (errors.length > 0) return { state: 'validationFailed', errors };
+    const staged: ProductData = { ...level, ...(variants.length > 0 ? { masterVariant: variants[0] } : {}), variants: variants.slice(1) };
+    const document: ProductDocument = { ...head, masterData: withStaged(previous?.data.masterData, staged, resource.publish) };
+    return saveProduct(context, resource.key, previous, document);
+  },
+};
+
+/** The draft's variants, master first (without a master variant, the first variant becomes master). */
+function draftVariants(context: ApplyContext, resource: ProductDraftImport, productType: ProductTypeInfo, previous: ProductDocument | undefined, errors: ErrorObject[]): ProductVariant[] {
+  const known = previous ? distinctVariants(previous) : [];
+  let nextId = nextVariantId(previous);
+  const drafts: Array<{ draft: ImportVariantDraft; field: string }> = [
+    ...(resource.masterVariant ? [{ draft: resource.masterVariant, field: 'masterVariant' }] : []),
+    ...(resource.variants ?? []).map((draft, index) => ({ draft, field: `variants.${index}` })),
+  ];
+  const used = new Set<number>();
+  return drafts.map(({ draft, field }) => {
+    const existing =
+      known.find((variant) => !used.has(variant.id) && draft.key !== undefined && variant.key === draft.key) ??
+      known.find((variant) => !used.has(variant.id) && draft.key === undefined && draft.sku !== undefined && variant.sku === draft.sku);
+    const id = existing?.id ?? nextId++;
+    used.add(id);
+    return buildVariant(context, id, draft, existing, productType, field, errors);
+  });
+}
+
+export function buildVariant(
+  context: ApplyContext,
+  id: number,
+  draft: ImportVariantDraft,
+  existing: ProductVariant | undefined,
+  productType: ProductTypeInfo,
+  /** Path of the variant in error fields (`masterVariant`, `variants.0`, or '' for a variant import). */
+  field: string,
+  errors: ErrorObject[],
+): ProductVariant {
+  return {
+    id,
+    ...(draft.sku !== undefined ? { sku: draft.sku } : {}),
+    ...(draft.key !== undefined ? { key: draft.key } : {}),
+    prices: (draft.prices ?? []).map((price) => toPrice(price, context.resolved, existing?.prices)),
+    attributes: convertAttributes(draft.attributes, productType, field ? `${field}.attributes` : 'attributes', context.resolved, errors),
+    images: draft.images ?? [],
+    assets: toAssets(draft.assets, context.resolved, existing?.assets),
+  };
+}

@@ -1,0 +1,78 @@
+import { ErrorObject } from '../../../common/src';
+import { ApplyContext, KeyReference, collectKeyReferences } from '../../../processing/src/applier';
+import { ProductTypeInfo, convertAttributes } from './attributes';
+import { ImportAttribute, LocalizedString, ProductData, ProductDocument, Reference, resolveReferences } from './product-model';
+
+/** Fields ProductImport and ProductDraftImport share (everything but the variants). */
+export interface ProductImportFields {
+  key: string;
+  productType: KeyReference;
+  name: LocalizedString;
+  slug: LocalizedString;
+  description?: LocalizedString;
+  categories?: KeyReference[];
+  attributes?: ImportAttribute[];
+  metaTitle?: LocalizedString;
+  metaDescription?: LocalizedString;
+  metaKeywords?: LocalizedString;
+  taxCategory?: KeyReference;
+  searchKeywords?: Record<string, unknown>;
+  state?: KeyReference;
+  publish?: boolean;
+  priceMode?: string;
+}
+
+const SLUG_PATTERN = /^[A-Za-z0-9_-]{2,256}$/;
+
+/** Every `{typeId, key}` of a product import (product type, categories, tax category, state, prices' and attributes' references). */
+export const productReferences = (resource: object): KeyReference[] => collectKeyReferences(resource);
+
+export function resolvedId(context: ApplyContext, reference: KeyReference): string {
+  const id = context.resolved.get(`${reference.typeId}:${reference.key}`);
+  // The processor resolved every reference `references()` returned before calling apply.
+  if (!id) throw new Error(`reference ${reference.typeId}:${reference.key} was not resolved`);
+  return id;
+}
+
+const toReference = (context: ApplyContext, reference: KeyReference): Reference => ({ typeId: reference.typeId, id: resolvedId(context, reference) });
+
+/** The product-level part of the staged projection (no variants). */
+export function productLevelData(
+  context: ApplyContext,
+  resource: ProductImportFields,
+  productType: ProductTypeInfo,
+  previous: ProductData | undefined,
+  errors: ErrorObject[],
+): Omit<ProductData, 'masterVariant' | 'variants'> {
+  for (const [locale, slug] of Object.entries(resource.slug)) {
+    if (!SLUG_PATTERN.test(slug)) {
+      errors.push({ code: 'InvalidField', message: `The slug '${slug}' must match ${SLUG_PATTERN.source}.`, field: `slug.${locale}`, invalidValue: slug });
+    }
+  }
+  const categories = (resource.categories ?? []).map((category) => toReference(context, category));
+  const categoryOrderHints = Object.fromEntries(Object.entries(previous?.categoryOrderHints ?? {}).filter(([id]) => categories.some((category) => category.id === id)));
+  const attributes = resource.attributes ? convertAttributes(resource.attributes, productType, 'attributes', context.resolved, errors) : undefined;
+  return {
+    name: resource.name,
+    slug: resource.slug,
+    description: resource.description,
+    categories,
+    categoryOrderHints,
+    metaTitle: resource.metaTitle,
+    metaDescription: resource.metaDescription,
+    metaKeywords: resource.metaKeywords,
+    searchKeywords: (resolveReferences(resource.searchKeywords ?? {}, context.resolved) as Record<string, unknown>),
+    ...(attributes && attributes.length > 0 ? { attributes } : {}),
+  };
+}
+
+/** The Product document's top-level fields. */
+export function productHead(context: ApplyContext, resource: ProductImportFields, previous: ProductDocument | undefined): Omit<ProductDocument, 'masterData'> {
+  const priceMode = resource.priceMode ?? previous?.priceMode;
+  return {
+    productType: toReference(context, resource.productType),
+    ...(resource.taxCategory ? { taxCategory: toReference(context, resource.taxCategory) } : {}),
+    ...(resource.state ? { state: toReference(context, resource.state) } : {}),
+    ...(priceMode ? { priceMode } : {}),
+  };
+}

@@ -1,0 +1,31 @@
+import { ErrorObject } from '../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
+import { ProductImportFields, productHead, productLevelData, productReferences, resolvedId } from './product-fields';
+import { ProductData, ProductDocument, withStaged } from './product-model';
+import { loadProductType, lockProductByKey, saveProduct } from './product-store';
+
+/**
+ * ProductImport → Product: product-level fields only; the variants stay as they are. A product
+ * created this way has no master variant until a ProductVariantImport provides one.
+ */
+export const productApplier: Applier<ProductImportFields> = {
+  resourceType: 'product',
+  references: (resource) => productReferences(resource),
+  async apply(resource: ProductImportFields, context: ApplyContext): Promise<ApplyResult> {
+    const productType = await loadProductType(context, resolvedId(context, resource.productType));
+    if (!productType) throw new Error(`product type ${resource.productType.key} vanished`);
+    const previous = await lockProductByKey(context, resource.key);
+    const errors: ErrorObject[] = [];
+    const head = productHead(context, resource, previous?.data);
+    const level = productLevelData(context, resource, productType, previous?.data.masterData.staged, errors);
+    if (errors.length > 0) return { state: 'validationFailed', errors };
+    const previousStaged = previous?.data.masterData.staged;
+    const staged: ProductData = {
+      ...level,
+      ...(previousStaged?.masterVariant ? { masterVariant: previousStaged.masterVariant } : {}),
+      variants: previousStaged?.variants ?? [],
+    };
+    const document: ProductDocument = { ...head, masterData: withStaged(previous?.data.masterData, staged, resource.publish) };
+    return saveProduct(context, resource.key, previous, document);
+  },
+};

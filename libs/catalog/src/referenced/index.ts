@@ -1,0 +1,4 @@
+export * from './draft-validation';
+export * from './referenced-resources';
+export * from './referenced-resources.service';
+export * from './seed';

@@ -1,0 +1,58 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { OPERATIONS_CHANNEL } from '../../import/src/operations/import-requests.service';
+import { KeyReference } from './applier';
+
+/**
+ * Waiting for a referenced key without losing a wake-up.
+ *
+ * An operation that finds a reference missing commits a row in import_operation_waits; whoever creates
+ * that key later wakes the waiting operations. Without care the two race: the creator's wake-up could
+ * run before the waiter's row is committed. So the processor holds a SHARED advisory lock on every key an
+ * operation references while it settles, and a wake-up (run after the creating transaction committed)
+ * takes the EXCLUSIVE lock first: it waits for in-flight settles of those keys, which either already see
+ * the new resource or have committed their wait row by then.
+ */
+
+/** Wait keys that stand for a state of another resource lock that resource's key. */
+const LOCK_ALIASES: Record<string, string> = { 'product-master-variant': 'product' };
+
+const lockIdSql = `hashtextextended($1 || '/' || $2 || '/' || $3, 0)`;
+
+function lockTargets(projectKey: string, references: KeyReference[]): Array<[string, string, string]> {
+  const unique = new Map<string, [string, string, string]>();
+  for (const reference of references) {
+    const typeId = LOCK_ALIASES[reference.typeId] ?? reference.typeId;
+    unique.set(`${typeId}/${reference.key}`, [projectKey, typeId, reference.key]);
+  }
+  // A fixed order keeps concurrent lockers from deadlocking on each other.
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, target]) => target);
+}
+
+/** Held by a settling operation (until its commit) on every key it references. */
+export async function lockReferencesShared(manager: EntityManager, projectKey: string, references: KeyReference[]): Promise<void> {
+  for (const target of lockTargets(projectKey, references)) {
+    await manager.query(`SELECT pg_advisory_xact_lock_shared(${lockIdSql})`, target);
+  }
+}
+
+/**
+ * Wakes operations waiting for these keys, in its own transaction, after the keys' resources were
+ * committed: they go back to `processing` and the processors are notified.
+ */
+export async function wakeWaitingOperations(dataSource: DataSource, projectKey: string, keys: KeyReference[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  return dataSource.transaction(async (manager) => {
+    for (const target of lockTargets(projectKey, keys)) {
+      await manager.query(`SELECT pg_advisory_xact_lock(${lockIdSql})`, target);
+    }
+    const [, woken] = (await manager.query(
+      `UPDATE import_operations o SET state = 'processing', run_at = now(), last_modified_at = now()
+         FROM import_operation_waits w, unnest($2::text[], $3::text[]) AS k(type_id, key)
+        WHERE w.project_key = $1 AND w.type_id = k.type_id AND w.key = k.key
+          AND o.project_key = w.project_key AND o.id = w.operation_id AND o.state IN ('unresolved', 'waitForMasterVariant')`,
+      [projectKey, keys.map((key) => key.typeId), keys.map((key) => key.key)],
+    )) as [unknown, number];
+    if (woken > 0) await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
+    return woken;
+  });
+}
