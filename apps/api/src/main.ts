@@ -1,21 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ensureDevClient } from '../../../libs/auth/src';
-import { BerthConfig, ConfigError, loadConfig } from '../../../libs/config/src';
+import { loadConfigOrExit } from '../../../libs/config/src';
 import { openDatabase } from '../../../libs/database/src';
 import { createApp } from './create-app';
-
-function readConfig(): BerthConfig {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Invalid configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
 
 function printDevClient(port: number, projectKey: string, clientId: string, clientSecret: string): void {
   const url = `http://localhost:${port}`;
@@ -36,7 +24,7 @@ function printDevClient(port: number, projectKey: string, clientId: string, clie
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit();
   const logger = new Logger('Berth');
   const started = Date.now();
   let database;

@@ -1,22 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { loadConfigOrExit } from '../../../libs/config/src';
 import { openDatabase } from '../../../libs/database/src';
 import { WorkerModule } from './worker.module';
 
 /** A process that runs only background roles (WORKER_ROLES, default processor,reaper); no HTTP. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Invalid configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = new Logger('BerthWorker');
   if (config.workerRoles.length === 0) {
     logger.error('WORKER_ROLES is none: a worker without roles has nothing to do');

@@ -41,12 +41,6 @@ export const invalidField = (field: string, invalidValue: unknown, message?: str
   ...extra,
 });
 
-export const requiredField = (field: string): ErrorObject => ({
-  code: 'RequiredField',
-  message: `The required field '${field}' is missing.`,
-  field,
-});
-
 export class BadRequest extends CtException {
   constructor(errors: ErrorObject[], message?: string) {
     super(HttpStatus.BAD_REQUEST, errors, message);

@@ -112,3 +112,16 @@ export function loadConfig(env: Env = process.env): BerthConfig {
 }
 
 export const BERTH_CONFIG = Symbol('BERTH_CONFIG');
+
+/** For entry points: the validated config, or exit with a message naming the bad variable. */
+export function loadConfigOrExit(env: Env = process.env): BerthConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
