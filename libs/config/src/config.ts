@@ -22,6 +22,8 @@ export interface BerthConfig {
   tokenLifetimeSeconds: number;
   operationTtlHours: number;
   processorBatchSize: number;
+  /** Operations of one claimed batch settled at the same time (each on its own connection). */
+  processorConcurrency: number;
   processorPollMs: number;
   reaperCron: string;
   devClientProject: string;
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     tokenLifetimeSeconds: int(env, 'TOKEN_LIFETIME_SECONDS', 172_800, 60, 31_536_000),
     operationTtlHours: int(env, 'OPERATION_TTL_HOURS', 48, 1, 8760),
     processorBatchSize: int(env, 'PROCESSOR_BATCH_SIZE', 100, 1, 5000),
+    processorConcurrency: int(env, 'PROCESSOR_CONCURRENCY', 4, 1, 64),
     processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
     reaperCron: (env.REAPER_CRON ?? '*/5 * * * *').trim(),
     devClientProject: (env.DEV_CLIENT_PROJECT ?? 'demo').trim(),

@@ -48,15 +48,23 @@ export class ProcessorService {
     for (const target of REFERENCE_TARGETS) this.targets.set(target.typeId, target);
   }
 
-  /** Claims one batch and settles every operation in it; returns how many were claimed. */
+  /**
+   * Claims one batch and settles its operations, several at a time: a batch holds at most one
+   * operation per resource key, so settling them concurrently keeps each key's order.
+   */
   async runOnce(batchSize = this.config.processorBatchSize): Promise<RunResult> {
     const claimed = await this.claimBatch(batchSize);
     let imported = 0;
-    for (const operation of claimed) {
-      const state = await this.settle(operation);
-      operationsProcessed.inc({ state });
-      if (state === 'imported') imported++;
-    }
+    let next = 0;
+    const settleNext = async (): Promise<void> => {
+      while (next < claimed.length) {
+        const operation = claimed[next++];
+        const state = await this.settle(operation);
+        operationsProcessed.inc({ state });
+        if (state === 'imported') imported++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.processorConcurrency, claimed.length) }, settleNext));
     return { claimed: claimed.length, imported };
   }
 
@@ -74,13 +82,21 @@ export class ProcessorService {
   private async claimBatch(batchSize: number): Promise<ClaimedOperation[]> {
     // Only the oldest open operation of each (project, type, key) is claimable: operations for one
     // resource apply in the order they were accepted, whatever the number of workers.
+    // The oldest pending operations are read in index order (a bounded window, so the cost does not
+    // grow with the backlog); of those, only the oldest open operation of each (project, type, key) is
+    // claimable: operations for one resource apply in the order they were accepted.
     const [rows] = (await this.dataSource.query(
-      `WITH candidates AS (
+      `WITH pending AS MATERIALIZED (
+         SELECT project_key, id, run_at, seq
+           FROM import_operations
+          WHERE state = 'processing' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
+          ORDER BY run_at, seq
+          LIMIT $1 * 4),
+       candidates AS (
          SELECT o.project_key, o.id
-           FROM import_operations o
+           FROM pending p
+           JOIN import_operations o ON o.project_key = p.project_key AND o.id = p.id
           WHERE o.state = 'processing'
-            AND o.run_at <= now()
-            AND (o.locked_until IS NULL OR o.locked_until < now())
             AND NOT EXISTS (
                   SELECT 1 FROM import_operations earlier
                    WHERE earlier.project_key = o.project_key
@@ -88,9 +104,9 @@ export class ProcessorService {
                      AND earlier.resource_key = o.resource_key
                      AND earlier.seq < o.seq
                      AND earlier.state IN ${OPEN_STATES})
-          ORDER BY o.run_at, o.seq
+          ORDER BY p.run_at, p.seq
           LIMIT $1
-          FOR UPDATE SKIP LOCKED)
+          FOR UPDATE OF o SKIP LOCKED)
        UPDATE import_operations o
           SET locked_by = $2, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
          FROM candidates c
@@ -108,15 +124,15 @@ export class ProcessorService {
     try {
       state = await this.dataSource.transaction(async (manager) => {
         // Still ours? (A lease that expired may have been taken over by another worker.)
-        const owned = (await manager.query(
-          `SELECT 1 FROM import_operations WHERE project_key = $1 AND id = $2 AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
-          [operation.project_key, operation.id, this.workerId],
-        )) as unknown[];
-        if (owned.length === 0) return 'skipped';
         // The operation's outcome and its domain changes commit together; if Postgres itself crashed
         // before flushing this commit, both are lost and the operation is simply processed again, so
         // settling does not need to wait for the WAL flush (accepting new operations still does).
-        await manager.query(`SET LOCAL synchronous_commit = off`);
+        const owned = (await manager.query(
+          `SELECT set_config('synchronous_commit', 'off', true) FROM import_operations
+            WHERE project_key = $1 AND id = $2 AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
+          [operation.project_key, operation.id, this.workerId],
+        )) as unknown[];
+        if (owned.length === 0) return 'skipped';
         let result: ApplyResult;
         if (!applier) {
           result = { state: 'rejected', errors: [{ code: 'InvalidOperation', message: `Resources of type '${operation.resource_type}' cannot be processed by this server.` }] };

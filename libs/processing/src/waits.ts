@@ -16,8 +16,6 @@ import { KeyReference } from './applier';
 /** Wait keys that stand for a state of another resource lock that resource's key. */
 const LOCK_ALIASES: Record<string, string> = { 'product-master-variant': 'product' };
 
-const lockIdSql = `hashtextextended($1 || '/' || $2 || '/' || $3, 0)`;
-
 function lockTargets(projectKey: string, references: KeyReference[]): Array<[string, string, string]> {
   const unique = new Map<string, [string, string, string]>();
   for (const reference of references) {
@@ -30,9 +28,17 @@ function lockTargets(projectKey: string, references: KeyReference[]): Array<[str
 
 /** Held by a settling operation (until its commit) on every key it references. */
 export async function lockReferencesShared(manager: EntityManager, projectKey: string, references: KeyReference[]): Promise<void> {
-  for (const target of lockTargets(projectKey, references)) {
-    await manager.query(`SELECT pg_advisory_xact_lock_shared(${lockIdSql})`, target);
-  }
+  await lockAll(manager, 'pg_advisory_xact_lock_shared', lockTargets(projectKey, references));
+}
+
+/** Takes the locks in one round trip, in the given (sorted) order. */
+async function lockAll(manager: EntityManager, lockFunction: string, targets: Array<[string, string, string]>): Promise<void> {
+  if (targets.length === 0) return;
+  await manager.query(
+    `SELECT ${lockFunction}(hashtextextended(t.project_key || '/' || t.type_id || '/' || t.key, 0))
+       FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(project_key, type_id, key, position) ORDER BY position) t`,
+    [targets.map((t) => t[0]), targets.map((t) => t[1]), targets.map((t) => t[2])],
+  );
 }
 
 /**
@@ -42,9 +48,7 @@ export async function lockReferencesShared(manager: EntityManager, projectKey: s
 export async function wakeWaitingOperations(dataSource: DataSource, projectKey: string, keys: KeyReference[]): Promise<number> {
   if (keys.length === 0) return 0;
   return dataSource.transaction(async (manager) => {
-    for (const target of lockTargets(projectKey, keys)) {
-      await manager.query(`SELECT pg_advisory_xact_lock(${lockIdSql})`, target);
-    }
+    await lockAll(manager, 'pg_advisory_xact_lock', lockTargets(projectKey, keys));
     const [, woken] = (await manager.query(
       `UPDATE import_operations o SET state = 'processing', run_at = now(), last_modified_at = now()
          FROM import_operation_waits w, unnest($2::text[], $3::text[]) AS k(type_id, key)
