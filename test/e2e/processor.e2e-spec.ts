@@ -1,4 +1,4 @@
-import { ProcessorService, ReaperService } from '../../libs/processing/src';
+import { lockReferencesShared, ProcessorService, ReaperService, wakeWaitingOperations } from '../../libs/processing/src';
 import { createTestApp, TestApp } from '../support/test-app';
 import { drain } from '../support/processor';
 
@@ -68,6 +68,34 @@ describe('processor and reaper', () => {
     const final = await t.http.get(`/${project}/product-types/key=ordered`).set(t.auth);
     expect(final.body.description).toBe('update 99');
     expect(final.body.version).toBe(100);
+  });
+
+  it('does not lose a wake-up when the referenced key is created while an operation is settling', async () => {
+    const [id] = await importTypes(productType('race-type'));
+    await drain(t);
+    const queryRunner = t.dataSource.createQueryRunner();
+    await queryRunner.connect();
+    await queryRunner.startTransaction();
+    try {
+      // A settling operation holds the shared lock on the key it found missing…
+      await lockReferencesShared(queryRunner.manager, project, [{ typeId: 'category', key: 'late' }]);
+      // …meanwhile the key is created and committed, and its creator wakes waiters: it must wait for us.
+      const wake = wakeWaitingOperations(t.dataSource, project, [{ typeId: 'category', key: 'late' }]);
+      let settled = false;
+      void wake.then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(settled).toBe(false);
+      await queryRunner.query(`UPDATE import_operations SET state = 'unresolved', unresolved_references = '[{"typeId":"category","key":"late"}]' WHERE id = $1`, [id]);
+      await queryRunner.query(`INSERT INTO import_operation_waits (project_key, type_id, key, operation_id) VALUES ($1, 'category', 'late', $2)`, [project, id]);
+      await queryRunner.commitTransaction();
+      expect(await wake).toBe(1);
+    } finally {
+      await queryRunner.release();
+    }
+    expect((await operation(id)).state).toBe('processing');
+    // With nobody waiting or settling, a wake-up is one cheap query and wakes nothing.
+    expect(await wakeWaitingOperations(t.dataSource, project, [{ typeId: 'category', key: 'nobody-waits' }])).toBe(0);
+    await drain(t);
   });
 
   it('reaps expired operations and containers, keeping summaries consistent', async () => {

@@ -47,6 +47,20 @@ async function lockAll(manager: EntityManager, lockFunction: string, targets: Ar
  */
 export async function wakeWaitingOperations(dataSource: DataSource, projectKey: string, keys: KeyReference[]): Promise<number> {
   if (keys.length === 0) return 0;
+  // Usually nobody waits. Only two kinds of operation can: one that committed a wait row, and one
+  // settling right now under a shared lock on the key. Any operation that locks the key later already
+  // sees the committed resource. One cheap query tells whether the locked wake-up below is needed.
+  const targets = lockTargets(projectKey, keys);
+  const [{ needed }] = (await dataSource.query(
+    `SELECT EXISTS (SELECT 1 FROM import_operation_waits w JOIN unnest($2::text[], $3::text[]) AS k(type_id, key) USING (type_id, key)
+                     WHERE w.project_key = $1)
+         OR EXISTS (SELECT 1 FROM pg_locks p
+                     JOIN unnest($4::text[], $5::text[]) AS l(type_id, key)
+                       ON ((p.classid::bigint << 32) | p.objid::bigint) = hashtextextended($1 || '/' || l.type_id || '/' || l.key, 0)
+                    WHERE p.locktype = 'advisory' AND p.objsubid = 1) AS needed`,
+    [projectKey, keys.map((key) => key.typeId), keys.map((key) => key.key), targets.map((t) => t[1]), targets.map((t) => t[2])],
+  )) as Array<{ needed: boolean }>;
+  if (!needed) return 0;
   return dataSource.transaction(async (manager) => {
     await lockAll(manager, 'pg_advisory_xact_lock', lockTargets(projectKey, keys));
     const [, woken] = (await manager.query(
