@@ -1,7 +1,25 @@
 import { Applier, ReferenceTarget } from '../../../processing/src/applier';
+import { categoryApplier } from '../categories/category.applier';
+import { CATEGORIES_TABLE } from '../categories/category-tree';
+import { TYPES_TABLE } from '../custom-fields';
+import { INVENTORY_TABLE, inventoryApplier } from '../inventory/inventory.applier';
 import { ReadableResource } from '../read.service';
+import { STANDALONE_PRICES_TABLE, standalonePriceApplier } from '../standalone-prices/standalone-price.applier';
+import { typeApplier } from '../types/type.applier';
 
 /** Appliers, reference targets and readable resources of the 'catalog' area. */
-export const CATALOG_APPLIERS: Applier[] = [];
-export const CATALOG_REFERENCE_TARGETS: ReferenceTarget[] = [];
-export const CATALOG_READABLE: ReadableResource[] = [];
+export const CATALOG_APPLIERS: Applier[] = [categoryApplier, typeApplier, inventoryApplier, standalonePriceApplier] as unknown as Applier[];
+
+export const CATALOG_REFERENCE_TARGETS: ReferenceTarget[] = [
+  { typeId: 'category', table: CATEGORIES_TABLE },
+  { typeId: 'type', table: TYPES_TABLE },
+  { typeId: 'inventory-entry', table: INVENTORY_TABLE },
+  { typeId: 'standalone-price', table: STANDALONE_PRICES_TABLE },
+];
+
+export const CATALOG_READABLE: ReadableResource[] = [
+  { path: 'categories', table: CATEGORIES_TABLE, scopes: ['view_products', 'manage_products', 'view_categories', 'manage_categories'], name: 'Category' },
+  { path: 'types', table: TYPES_TABLE, scopes: ['view_types', 'manage_types'], name: 'Type' },
+  { path: 'inventory', table: INVENTORY_TABLE, scopes: ['view_products', 'manage_products'], name: 'InventoryEntry' },
+  { path: 'standalone-prices', table: STANDALONE_PRICES_TABLE, scopes: ['view_standalone_prices', 'manage_standalone_prices'], name: 'StandalonePrice' },
+];
