@@ -12,6 +12,7 @@ import { ProcessingModule } from '../../../libs/processing/src';
 import { CatalogModule } from '../../../libs/catalog/src';
 import { READ_CONTROLLERS } from './domain/read.controllers';
 import { REFERENCED_CONTROLLERS } from './domain/referenced.controllers';
+import { OrdersController } from './domain/orders.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { OAuthController } from './oauth/oauth.controller';
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
-      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, ...READ_CONTROLLERS],
+      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

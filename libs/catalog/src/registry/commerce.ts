@@ -1,7 +1,41 @@
 import { Applier, ReferenceTarget } from '../../../processing/src/applier';
+import { businessUnitApplier } from '../business-units/business-unit.applier';
+import { customerApplier } from '../customers/customer.applier';
+import { discountCodeApplier } from '../discount-codes/discount-code.applier';
+import { orderPatchApplier } from '../orders/order-patch.applier';
+import { orderApplier } from '../orders/order.applier';
+import { productSelectionApplier } from '../product-selections/product-selection.applier';
+import { productTailoringApplier } from '../product-tailorings/product-tailoring.applier';
 import { ReadableResource } from '../read.service';
 
 /** Appliers, reference targets and readable resources of the 'commerce' area. */
-export const COMMERCE_APPLIERS: Applier[] = [];
-export const COMMERCE_REFERENCE_TARGETS: ReferenceTarget[] = [];
-export const COMMERCE_READABLE: ReadableResource[] = [];
+export const COMMERCE_APPLIERS: Applier[] = [
+  customerApplier,
+  discountCodeApplier,
+  orderApplier,
+  orderPatchApplier,
+  businessUnitApplier,
+  productSelectionApplier,
+  productTailoringApplier,
+] as unknown as Applier[];
+
+export const COMMERCE_REFERENCE_TARGETS: ReferenceTarget[] = [
+  { typeId: 'customer', table: 'customers' },
+  { typeId: 'discount-code', table: 'discount_codes' },
+  // Order patches wait for their order, by orderNumber (the key of an order row).
+  { typeId: 'order', table: 'orders' },
+  { typeId: 'business-unit', table: 'business_units' },
+  { typeId: 'product-selection', table: 'product_selections' },
+  { typeId: 'product-tailoring', table: 'product_tailorings' },
+];
+
+export const ORDERS_READABLE: ReadableResource = { path: 'orders', table: 'orders', scopes: ['view_orders', 'manage_orders'], name: 'Order' };
+
+export const COMMERCE_READABLE: ReadableResource[] = [
+  { path: 'customers', table: 'customers', scopes: ['view_customers', 'manage_customers'], name: 'Customer' },
+  { path: 'discount-codes', table: 'discount_codes', scopes: ['view_discount_codes', 'manage_discount_codes'], name: 'DiscountCode' },
+  ORDERS_READABLE,
+  { path: 'business-units', table: 'business_units', scopes: ['view_business_units', 'manage_business_units'], name: 'BusinessUnit' },
+  { path: 'product-selections', table: 'product_selections', scopes: ['view_product_selections', 'manage_product_selections'], name: 'ProductSelection' },
+  { path: 'product-tailorings', table: 'product_tailorings', scopes: ['view_products', 'manage_products'], name: 'ProductTailoring' },
+];

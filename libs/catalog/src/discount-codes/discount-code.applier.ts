@@ -1,0 +1,66 @@
+import { Applier, ApplyContext, ApplyResult, KeyReference } from '../../../processing/src/applier';
+import { ImportCustom, customFieldErrors, customFields, duplicateField, idReference, lockValue, resolvableReferences } from '../customers/commerce-support';
+import { upsertDocument } from '../documents';
+import { LocalizedString, compact } from '../products/product-model';
+
+export const DISCOUNT_CODES_TABLE = 'discount_codes';
+
+export interface DiscountCodeImport {
+  key: string;
+  code: string;
+  name?: LocalizedString;
+  description?: LocalizedString;
+  cartDiscounts: KeyReference[];
+  cartPredicate?: string;
+  isActive: boolean;
+  maxApplications?: number;
+  maxApplicationsPerCustomer?: number;
+  groups?: string[];
+  validFrom?: string;
+  validUntil?: string;
+  custom?: ImportCustom;
+}
+
+/** DiscountCodeImport → DiscountCode, upsert by key. The code is unique per project. */
+export const discountCodeApplier: Applier<DiscountCodeImport> = {
+  resourceType: 'discount-code',
+  references: (resource) => resolvableReferences(resource),
+  async apply(resource: DiscountCodeImport, context: ApplyContext): Promise<ApplyResult> {
+    await lockValue(context, 'discount-code', resource.code);
+    const clash = (await context.manager.query(`SELECT key FROM ${DISCOUNT_CODES_TABLE} WHERE project_key = $1 AND code = $2 AND key <> $3 LIMIT 1`, [
+      context.projectKey,
+      resource.code,
+      resource.key,
+    ])) as Array<{ key: string }>;
+    if (clash.length > 0) {
+      return { state: 'rejected', errors: [duplicateField('code', resource.code, `A discount code with code '${resource.code}' already exists.`)] };
+    }
+    if (resource.validFrom && resource.validUntil && Date.parse(resource.validFrom) >= Date.parse(resource.validUntil)) {
+      return {
+        state: 'validationFailed',
+        errors: [{ code: 'InvalidField', message: "'validUntil' must be after 'validFrom'.", field: 'validUntil', invalidValue: resource.validUntil }],
+      };
+    }
+    const customErrors = await customFieldErrors(context, [['discount-code', resource.custom, 'custom']]);
+    if (customErrors.length > 0) return { state: 'validationFailed', errors: customErrors };
+    const data = compact({
+      code: resource.code,
+      name: resource.name,
+      description: resource.description,
+      cartDiscounts: resource.cartDiscounts.map((reference) => idReference(context, reference)),
+      cartPredicate: resource.cartPredicate,
+      isActive: resource.isActive,
+      references: [],
+      maxApplications: resource.maxApplications,
+      maxApplicationsPerCustomer: resource.maxApplicationsPerCustomer,
+      groups: resource.groups ?? [],
+      validFrom: resource.validFrom,
+      validUntil: resource.validUntil,
+      applicationVersion: 1,
+      custom: customFields(context, resource.custom),
+    });
+    const result = await upsertDocument(context.manager, DISCOUNT_CODES_TABLE, context.projectKey, resource.key, data, { code: resource.code });
+    if (result.created) context.created('discount-code', resource.key);
+    return { state: 'imported', resourceVersion: result.version };
+  },
+};
