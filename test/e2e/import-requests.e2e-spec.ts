@@ -1,6 +1,7 @@
 import { RESOURCE_TYPES } from '../../libs/import/src';
 import { ctExample, EXAMPLE_REQUESTS, productDraft } from '../support/fixtures';
 import { createTestApp, TestApp } from '../support/test-app';
+import { drain } from '../support/processor';
 
 describe('Import requests, operations and summaries', () => {
   let t: TestApp;
@@ -65,6 +66,22 @@ describe('Import requests, operations and summaries', () => {
       const resourceScope = await t.client(`${info.scopes[0]}:${project}`);
       expect((await post(path, container, ctExample(EXAMPLE_REQUESTS[path]), resourceScope.header)).status).toBe(201);
     });
+  });
+
+  it('processes one official example of every type to a final state: nothing stays processing', async () => {
+    await createContainer('every-type');
+    for (const info of RESOURCE_TYPES) {
+      expect((await post(info.path, 'every-type', ctExample(EXAMPLE_REQUESTS[info.path]))).status).toBe(201);
+    }
+    await drain(t);
+    const summary = await t.http.get(`/${project}/import-containers/every-type/import-summaries`).set(t.auth);
+    expect(summary.body.total).toBeGreaterThanOrEqual(18);
+    expect(summary.body.states.processing).toBe(0);
+    const page = await t.http.get(`/${project}/import-containers/every-type/import-operations?limit=100&debug=true`).set(t.auth);
+    const byType = new Map<string, string[]>();
+    for (const operation of page.body.results as Array<{ resourceType: string; state: string }>) byType.set(operation.resourceType, [...(byType.get(operation.resourceType) ?? []), operation.state]);
+    expect([...byType.keys()].sort()).toEqual(RESOURCE_TYPES.map((info) => info.type).sort());
+    for (const states of byType.values()) for (const state of states) expect(state).not.toBe('processing');
   });
 
   describe('validation errors name the field', () => {
