@@ -32,11 +32,11 @@ function parseArgs(argv) {
   };
   return {
     quick,
-    drafts: value('--drafts') ?? (quick ? 10_000 : 100_000),
+    drafts: value('--drafts') ?? (quick ? 6_000 : 100_000),
     operations: value('--operations') ?? (quick ? 50_000 : 1_000_000),
     containers: 1000,
     queryRequests: quick ? 40 : 200,
-    drainTimeoutMs: quick ? 30_000 : 30 * 60_000,
+    drainTimeoutMs: quick ? 45_000 : 30 * 60_000,
     endToEndMs: quick ? 10_000 : 60_000,
   };
 }
