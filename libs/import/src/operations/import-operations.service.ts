@@ -125,6 +125,20 @@ export class ImportOperationsService {
     return pagedResponse(page, total, rows.map((row) => toOperationView(row, debug)));
   }
 
+  /** Operations by state over all projects (for metrics), from the counters. */
+  async totalsByState(): Promise<Record<string, number>> {
+    const rows = (await this.dataSource.query(`SELECT state, sum(count)::bigint AS count FROM import_summary_counts GROUP BY state`)) as Array<{ state: string; count: string }>;
+    return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
+  }
+
+  /** Age in seconds of the oldest operation due for processing (0 when none). */
+  async processingLagSeconds(): Promise<number> {
+    const [lag] = (await this.dataSource.query(
+      `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(run_at)), 0)::float AS seconds FROM import_operations WHERE state = 'processing' AND run_at <= now()`,
+    )) as Array<{ seconds: number }>;
+    return Math.max(0, lag.seconds);
+  }
+
   private async counts(projectKey: string, containerId: string): Promise<Record<string, number>> {
     const rows = (await this.dataSource.query(`SELECT state, sum(count)::int AS count FROM import_summary_counts WHERE project_key = $1 AND container_id = $2 GROUP BY state`, [
       projectKey,
