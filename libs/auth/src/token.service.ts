@@ -19,6 +19,8 @@ export class InvalidTokenError extends Error {}
 @Injectable()
 export class TokenService {
   private readonly clientChecks = new Map<string, { exists: Promise<boolean>; at: number }>();
+  /** Tokens whose signature was already verified, until their expiry: an ES256 verification per request is the API's costliest step. */
+  private readonly verified = new Map<string, { principal: VerifiedToken; expiresAt: number }>();
 
   constructor(
     private readonly keys: SigningKeysService,
@@ -41,6 +43,17 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<VerifiedToken> {
+    const cached = this.verified.get(token);
+    if (cached && cached.expiresAt > Date.now()) {
+      if (!(await this.clientExists(cached.principal.clientId))) throw new InvalidTokenError('The token was revoked.');
+      return cached.principal;
+    }
+    const principal = await this.verifySignature(token);
+    if (!(await this.clientExists(principal.clientId))) throw new InvalidTokenError('The token was revoked.');
+    return principal;
+  }
+
+  private async verifySignature(token: string): Promise<VerifiedToken> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -57,9 +70,11 @@ export class TokenService {
       throw new InvalidTokenError(code === 'ERR_JWT_EXPIRED' ? 'The token has expired.' : 'The token is invalid.');
     }
     const clientId = payload.sub;
-    if (!clientId || typeof payload.scope !== 'string') throw new InvalidTokenError('The token is invalid.');
-    if (!(await this.clientExists(clientId))) throw new InvalidTokenError('The token was revoked.');
-    return { clientId, scopes: payload.scope.split(' ').filter(Boolean) };
+    if (!clientId || typeof payload.scope !== 'string' || typeof payload.exp !== 'number') throw new InvalidTokenError('The token is invalid.');
+    const principal = { clientId, scopes: payload.scope.split(' ').filter(Boolean) };
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, { principal, expiresAt: payload.exp * 1000 });
+    return principal;
   }
 
   /** Cached for a couple of seconds: deleting a client revokes its tokens that quickly, without a query per request. */
