@@ -18,7 +18,7 @@ export class ImportRequestsService {
   ) {}
 
   /**
-   * Validates the whole request, then stores one operation per resource in one transaction: all or
+   * Validates the whole request, then stores one operation per resource in one statement: all or
    * nothing. Answers only after the commit, so every acknowledged operation is durable.
    */
   async accept(projectKey: string, containerKey: string, info: ResourceTypeInfo, body: unknown): Promise<ImportResponseView> {
@@ -31,29 +31,34 @@ export class ImportRequestsService {
     const keys = items.map((item) => resourceKeyOf(info.type as ImportResourceType, item));
     const payloads = items.map((item) => JSON.stringify(item));
 
-    await this.dataSource.transaction(async (manager) => {
-      // FOR SHARE: a concurrent delete of the container waits for this request (or makes it fail cleanly).
-      const containers = (await manager.query(`SELECT id, resource_type FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE`, [
-        projectKey,
-        containerKey,
-      ])) as Array<{ id: string; resource_type: string | null }>;
-      const container = containers[0];
-      if (!container) {
-        throw new BadRequest([{ code: 'InvalidInput', message: 'Import container key in uri does not exist.' }], 'Import container key in uri does not exist.');
-      }
-      if (container.resource_type && container.resource_type !== info.type) {
-        const message = `The import container '${containerKey}' accepts only resources of type '${container.resource_type}', not '${info.type}'.`;
-        throw new BadRequest([{ code: 'InvalidInput', message }], message);
-      }
-      await manager.query(
-        `INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, expires_at)
-         SELECT $1, item.id, $2, $3, $4, item.resource_key, item.payload, now() + make_interval(hours => $5)
-           FROM unnest($6::uuid[], $7::text[], $8::jsonb[]) WITH ORDINALITY AS item(id, resource_key, payload, position)
-          ORDER BY item.position`,
-        [projectKey, container.id, containerKey, info.type, this.config.operationTtlHours, ids, keys, payloads],
-      );
-      await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
-    });
+    // One statement, so one atomic transaction and one round trip: lock the container row (a concurrent
+    // delete waits for us), insert every operation only if the container accepts the type, and notify
+    // the processors — all of it or nothing, committed before the 201 is sent.
+    const [result] = (await this.dataSource.query(
+      `WITH container AS (
+         SELECT id, resource_type FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE),
+       inserted AS (
+         INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, expires_at)
+         SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, now() + make_interval(hours => $4)
+           FROM container, unnest($5::uuid[], $6::text[], $7::jsonb[]) WITH ORDINALITY AS item(id, resource_key, payload, position)
+          WHERE container.resource_type IS NULL OR container.resource_type = $3
+          ORDER BY item.position
+         RETURNING 1),
+       notified AS (
+         SELECT pg_notify($8, $1) WHERE EXISTS (SELECT 1 FROM inserted))
+       SELECT (SELECT count(*) FROM container)::int AS containers,
+              (SELECT resource_type FROM container) AS resource_type,
+              (SELECT count(*) FROM inserted)::int AS inserted,
+              (SELECT count(*) FROM notified)::int AS notified`,
+      [projectKey, containerKey, info.type, this.config.operationTtlHours, ids, keys, payloads, OPERATIONS_CHANNEL],
+    )) as Array<{ containers: number; resource_type: string | null; inserted: number }>;
+    if (result.containers === 0) {
+      throw new BadRequest([{ code: 'InvalidInput', message: 'Import container key in uri does not exist.' }], 'Import container key in uri does not exist.');
+    }
+    if (result.inserted !== ids.length) {
+      const message = `The import container '${containerKey}' accepts only resources of type '${result.resource_type}', not '${info.type}'.`;
+      throw new BadRequest([{ code: 'InvalidInput', message }], message);
+    }
     return { operationStatus: ids.map((operationId) => ({ operationId, state: 'processing' as const })) };
   }
 }
