@@ -1,21 +1,13 @@
-import { Applier, ApplyContext, ApplyResult, KeyReference, collectKeyReferences, uniqueReferences } from '../../../processing/src/applier';
+import { Applier, ApplyContext, ApplyResult, collectKeyReferences, uniqueReferences } from '../../../processing/src/applier';
 import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
 import { upsertDocument } from '../documents';
-import { ImportMoney, compact, resolveReferences, toMoney } from '../products/product-model';
+import { ImportPrice, compact, resolveReferences, toMoney } from '../products/product-model';
 
 export const STANDALONE_PRICES_TABLE = 'standalone_prices';
 
-interface StandalonePriceImport {
-  key: string;
+/** An embedded price's fields plus the SKU it prices. */
+interface StandalonePriceImport extends Omit<ImportPrice, 'custom'> {
   sku: string;
-  value: ImportMoney;
-  country?: string;
-  customerGroup?: KeyReference;
-  channel?: KeyReference;
-  validFrom?: string;
-  validUntil?: string;
-  tiers?: Array<{ minimumQuantity: number; value: ImportMoney }>;
-  discounted?: { value: ImportMoney; discount: KeyReference };
   custom?: ImportCustom;
   active?: boolean;
 }
