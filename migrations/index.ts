@@ -8,6 +8,7 @@ import { Products1764100006000 } from './1764100006000-Products';
 import { ReferencedResources1764100007000 } from './1764100007000-ReferencedResources';
 import { Commerce1764100008000 } from './1764100008000-Commerce';
 import { ShardedSummaryCounts1764100009000 } from './1764100009000-ShardedSummaryCounts';
+import { LeanerOperationIndexes1764100010000 } from './1764100010000-LeanerOperationIndexes';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ReferencedResources1764100007000,
   Commerce1764100008000,
   ShardedSummaryCounts1764100009000,
+  LeanerOperationIndexes1764100010000,
 ];

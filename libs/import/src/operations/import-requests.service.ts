@@ -29,7 +29,6 @@ export class ImportRequestsService {
     const items = (body as Record<string, unknown>)[info.itemsField] as Array<Record<string, unknown>>;
     const ids = items.map(() => randomUUID());
     const keys = items.map((item) => resourceKeyOf(info.type as ImportResourceType, item));
-    const payloads = items.map((item) => JSON.stringify(item));
 
     // One statement, so one atomic transaction and one round trip: lock the container row (a concurrent
     // delete waits for us), insert every operation only if the container accepts the type, and notify
@@ -40,7 +39,7 @@ export class ImportRequestsService {
        inserted AS (
          INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, expires_at)
          SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, now() + make_interval(hours => $4)
-           FROM container, unnest($5::uuid[], $6::text[], $7::jsonb[]) WITH ORDINALITY AS item(id, resource_key, payload, position)
+           FROM container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
           WHERE container.resource_type IS NULL OR container.resource_type = $3
           ORDER BY item.position
          RETURNING 1),
@@ -50,7 +49,7 @@ export class ImportRequestsService {
               (SELECT resource_type FROM container) AS resource_type,
               (SELECT count(*) FROM inserted)::int AS inserted,
               (SELECT count(*) FROM notified)::int AS notified`,
-      [projectKey, containerKey, info.type, this.config.operationTtlHours, ids, keys, payloads, OPERATIONS_CHANNEL],
+      [projectKey, containerKey, info.type, this.config.operationTtlHours, ids, keys, JSON.stringify(items), OPERATIONS_CHANNEL],
     )) as Array<{ containers: number; resource_type: string | null; inserted: number }>;
     if (result.containers === 0) {
       throw new BadRequest([{ code: 'InvalidInput', message: 'Import container key in uri does not exist.' }], 'Import container key in uri does not exist.');
