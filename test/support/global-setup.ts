@@ -1,13 +1,8 @@
 import { Client } from 'pg';
 import { createDataSource, runMigrations, startEmbeddedPostgres, tmpDataDir } from '../../libs/database/src';
+import { withDatabase } from './test-database';
 
 export const TEMPLATE_DB = 'berth_test_template';
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 /** Starts one Postgres for the whole run (embedded unless DATABASE_URL is set) and a migrated template database. */
 export default async function globalSetup(): Promise<void> {

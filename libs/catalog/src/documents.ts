@@ -27,21 +27,17 @@ function table(name: string): string {
   return name;
 }
 
-export async function findByKey(manager: EntityManager, tableName: string, projectKey: string, key: string, forUpdate = false): Promise<DocumentRow | undefined> {
+async function findBy(manager: EntityManager, tableName: string, column: 'key' | 'id', projectKey: string, value: string, forUpdate: boolean): Promise<DocumentRow | undefined> {
   const rows = (await manager.query(
-    `SELECT id, key, version, data, created_at, last_modified_at FROM ${table(tableName)} WHERE project_key = $1 AND key = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-    [projectKey, key],
+    `SELECT id, key, version, data, created_at, last_modified_at FROM ${table(tableName)} WHERE project_key = $1 AND ${column} = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [projectKey, value],
   )) as DocumentRow[];
   return rows[0];
 }
 
-export async function findById(manager: EntityManager, tableName: string, projectKey: string, id: string, forUpdate = false): Promise<DocumentRow | undefined> {
-  const rows = (await manager.query(
-    `SELECT id, key, version, data, created_at, last_modified_at FROM ${table(tableName)} WHERE project_key = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-    [projectKey, id],
-  )) as DocumentRow[];
-  return rows[0];
-}
+export const findByKey = (manager: EntityManager, tableName: string, projectKey: string, key: string, forUpdate = false) => findBy(manager, tableName, 'key', projectKey, key, forUpdate);
+
+export const findById = (manager: EntityManager, tableName: string, projectKey: string, id: string, forUpdate = false) => findBy(manager, tableName, 'id', projectKey, id, forUpdate);
 
 /**
  * Creates the resource or replaces its data. An update that changes nothing keeps the version;

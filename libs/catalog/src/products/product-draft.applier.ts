@@ -1,9 +1,9 @@
 import { ErrorObject } from '../../../common/src';
 import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
 import { ProductTypeInfo, convertAttributes } from './attributes';
-import { ProductImportFields, productHead, productLevelData, productReferences, resolvedId } from './product-fields';
+import { ProductImportFields, prepareProductImport, productReferences } from './product-fields';
 import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId, toAssets, toPrice, withStaged } from './product-model';
-import { loadProductType, lockProductByKey, saveProduct } from './product-store';
+import { saveProduct } from './product-store';
 
 export interface ProductDraftImport extends ProductImportFields {
   masterVariant?: ImportVariantDraft;
@@ -18,12 +18,8 @@ export const productDraftApplier: Applier<ProductDraftImport> = {
   resourceType: 'product-draft',
   references: (resource) => productReferences(resource),
   async apply(resource: ProductDraftImport, context: ApplyContext): Promise<ApplyResult> {
-    const productType = await loadProductType(context, resolvedId(context, resource.productType));
-    if (!productType) throw new Error(`product type ${resource.productType.key} vanished`);
-    const previous = await lockProductByKey(context, resource.key);
     const errors: ErrorObject[] = [];
-    const head = productHead(context, resource, previous?.data);
-    const level = productLevelData(context, resource, productType, previous?.data.masterData.staged, errors);
+    const { productType, previous, head, level } = await prepareProductImport(context, resource, errors);
     const variants = draftVariants(context, resource, productType, previous?.data, errors);
     if (errors.length > 0) return { state: 'validationFailed', errors };
     const staged: ProductData = { ...level, ...(variants.length > 0 ? { masterVariant: variants[0] } : {}), variants: variants.slice(1) };

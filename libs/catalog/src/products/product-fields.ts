@@ -2,6 +2,7 @@ import { ErrorObject } from '../../../common/src';
 import { ApplyContext, KeyReference, collectKeyReferences } from '../../../processing/src/applier';
 import { ProductTypeInfo, convertAttributes } from './attributes';
 import { ImportAttribute, LocalizedString, ProductData, ProductDocument, Reference, resolveReferences } from './product-model';
+import { LoadedProduct, loadProductType, lockProductByKey } from './product-store';
 
 /** Fields ProductImport and ProductDraftImport share (everything but the variants). */
 export interface ProductImportFields {
@@ -75,4 +76,21 @@ export function productHead(context: ApplyContext, resource: ProductImportFields
     ...(resource.state ? { state: toReference(context, resource.state) } : {}),
     ...(priceMode ? { priceMode } : {}),
   };
+}
+
+/** What every product-level import starts from: its product type, the locked previous product, and the new product-level fields. */
+export interface PreparedProductImport {
+  productType: ProductTypeInfo;
+  previous: LoadedProduct | undefined;
+  head: Omit<ProductDocument, 'masterData'>;
+  level: Omit<ProductData, 'masterVariant' | 'variants'>;
+}
+
+export async function prepareProductImport(context: ApplyContext, resource: ProductImportFields, errors: ErrorObject[]): Promise<PreparedProductImport> {
+  const productType = await loadProductType(context, resolvedId(context, resource.productType));
+  if (!productType) throw new Error(`product type ${resource.productType.key} vanished`);
+  const previous = await lockProductByKey(context, resource.key);
+  const head = productHead(context, resource, previous?.data);
+  const level = productLevelData(context, resource, productType, previous?.data.masterData.staged, errors);
+  return { productType, previous, head, level };
 }

@@ -1,8 +1,8 @@
 import { ErrorObject } from '../../../common/src';
 import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
-import { ProductImportFields, productHead, productLevelData, productReferences, resolvedId } from './product-fields';
+import { ProductImportFields, prepareProductImport, productReferences } from './product-fields';
 import { ProductData, ProductDocument, withStaged } from './product-model';
-import { loadProductType, lockProductByKey, saveProduct } from './product-store';
+import { saveProduct } from './product-store';
 
 /**
  * ProductImport → Product: product-level fields only; the variants stay as they are. A product
@@ -12,12 +12,8 @@ export const productApplier: Applier<ProductImportFields> = {
   resourceType: 'product',
   references: (resource) => productReferences(resource),
   async apply(resource: ProductImportFields, context: ApplyContext): Promise<ApplyResult> {
-    const productType = await loadProductType(context, resolvedId(context, resource.productType));
-    if (!productType) throw new Error(`product type ${resource.productType.key} vanished`);
-    const previous = await lockProductByKey(context, resource.key);
     const errors: ErrorObject[] = [];
-    const head = productHead(context, resource, previous?.data);
-    const level = productLevelData(context, resource, productType, previous?.data.masterData.staged, errors);
+    const { previous, head, level } = await prepareProductImport(context, resource, errors);
     if (errors.length > 0) return { state: 'validationFailed', errors };
     const previousStaged = previous?.data.masterData.staged;
     const staged: ProductData = {
