@@ -9,6 +9,7 @@ import { ReferencedResources1764100007000 } from './1764100007000-ReferencedReso
 import { Commerce1764100008000 } from './1764100008000-Commerce';
 import { ShardedSummaryCounts1764100009000 } from './1764100009000-ShardedSummaryCounts';
 import { LeanerOperationIndexes1764100010000 } from './1764100010000-LeanerOperationIndexes';
+import { AcceptOrder1764100011000 } from './1764100011000-AcceptOrder';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Commerce1764100008000,
   ShardedSummaryCounts1764100009000,
   LeanerOperationIndexes1764100010000,
+  AcceptOrder1764100011000,
 ];

@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { ProcessorService } from '../../libs/processing/src';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -7,10 +8,22 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const KEYS = 5;
 const UPDATES_PER_KEY = 40;
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Berth's separate processes, compiled as a user runs them: the worker (crash safety) and the admin CLI. */
 describe('worker and CLI processes', () => {
   let t: TestApp;
   let worker: ChildProcess | undefined;
+  const apis: ChildProcess[] = [];
 
   beforeAll(async () => {
     // The worker runs as a real separate process from the compiled app.
@@ -19,6 +32,7 @@ describe('worker and CLI processes', () => {
   }, 180_000);
   afterAll(async () => {
     worker?.kill('SIGKILL');
+    for (const api of apis) api.kill('SIGKILL');
     await t.close();
   });
 
@@ -68,6 +82,61 @@ describe('worker and CLI processes', () => {
       const versions = (await t.dataSource.query(`SELECT resource_version FROM import_operations WHERE resource_key = $1 ORDER BY seq`, [`crash-${key}`])) as Array<{ resource_version: number }>;
       expect(versions.map((row) => row.resource_version)).toEqual(Array.from({ length: UPDATES_PER_KEY }, (_, i) => i + 1));
     }
+  }, 180_000);
+
+  /** Starts the compiled API as a separate process on this test's database and waits until it is ready. */
+  const startApi = async (): Promise<string> => {
+    const port = await freePort();
+    const api = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.database.url, WORKER_ROLES: 'none', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'error', PORT: String(port), HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
+    apis.push(api);
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (api.exitCode !== null) throw new Error(`API process exited with ${api.exitCode}`);
+      try {
+        if ((await fetch(`${base}/health`)).ok) return base;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('API process did not become ready');
+  };
+
+  it('two API processes: requests for one key answered one after another apply in that order', async () => {
+    const bases = await Promise.all([startApi(), startApi()]);
+    const headers = { ...t.auth, 'Content-Type': 'application/json' };
+    await t.http.post('/test/import-containers').set(t.auth).send({ key: 'two-apis' }).expect(201);
+    const post = async (base: string, resources: unknown[]) => {
+      const res = await fetch(`${base}/test/product-types/import-containers/two-apis`, { method: 'POST', headers, body: JSON.stringify({ type: 'product-type', resources }) });
+      const body = (await res.json()) as { operationStatus: Array<{ operationId: string }> };
+      expect(res.status).toBe(201);
+      return body.operationStatus[0].operationId;
+    };
+    const rounds = 40;
+    const accepted: string[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      // Alternate between the two processes; the other one takes concurrent traffic for other keys.
+      const [main] = await Promise.all([
+        post(bases[round % 2], [{ key: 'two-x', name: 'X', description: `v${round}`, attributes: [] }]),
+        post(bases[(round + 1) % 2], [{ key: `two-side-${round}`, name: 'S', description: 's', attributes: [] }]),
+        post(bases[round % 2], [{ key: `two-side-${round}-b`, name: 'S', description: 's', attributes: [] }]),
+      ]);
+      accepted.push(main);
+    }
+    await Promise.all([new ProcessorService(t.dataSource, t.config).drain(), new ProcessorService(t.dataSource, t.config).drain()]);
+    const rows = (await t.dataSource.query(`SELECT version, data->>'description' AS description FROM product_types WHERE project_key = 'test' AND key = 'two-x'`)) as Array<{
+      version: number;
+      description: string;
+    }>;
+    expect(rows[0]).toEqual({ version: rounds, description: `v${rounds}` });
+    const versions = (await t.dataSource.query(`SELECT id, resource_version FROM import_operations WHERE id = ANY($1::uuid[])`, [accepted])) as Array<{ id: string; resource_version: number }>;
+    const byId = new Map(versions.map((row) => [row.id, row.resource_version]));
+    expect(accepted.map((id) => byId.get(id))).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
   }, 180_000);
 
   it('CLI creates, lists and deletes API clients against DATABASE_URL; the created client gets tokens', async () => {

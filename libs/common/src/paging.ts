@@ -36,7 +36,7 @@ function boundedInt(name: string, raw: unknown, fallback: number, max: number): 
 
 /**
  * Parses commercetools paging: limit 0..500 (default 20), offset 0..10000, repeated `sort=field asc|desc`.
- * `sortable` maps API field names to SQL columns; the tie-breaker keeps the order stable.
+ * `sortable` maps API field names to SQL columns (comma-separated for several); the tie-breaker keeps the order stable.
  */
 export function parsePageQuery(query: Record<string, unknown>, sortable: Record<string, string>, defaultOrder: string[], tieBreaker: string): PageQuery {
   const limit = boundedInt('limit', query.limit, 20, MAX_LIMIT);
@@ -50,7 +50,8 @@ export function parsePageQuery(query: Record<string, unknown>, sortable: Record<
     if (!match || !column) {
       throw new InvalidInput(`Invalid sort expression '${entry}'. Expected '<field> asc|desc' with field one of ${Object.keys(sortable).join(', ')}.`);
     }
-    orderBy.push(`${column} ${(match[2] ?? 'asc').toUpperCase()}`);
+    // A field may stand for several columns (e.g. a timestamp and its tie-breaker), sorted alike.
+    for (const part of column.split(',')) orderBy.push(`${part.trim()} ${(match[2] ?? 'asc').toUpperCase()}`);
   }
   if (orderBy.length === 0) orderBy.push(...defaultOrder);
   orderBy.push(tieBreaker);

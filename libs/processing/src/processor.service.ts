@@ -102,7 +102,7 @@ export class ProcessorService {
                    WHERE earlier.project_key = o.project_key
                      AND earlier.resource_type = o.resource_type
                      AND earlier.resource_key = o.resource_key
-                     AND earlier.seq < o.seq
+                     AND (earlier.created_at, earlier.seq) < (o.created_at, o.seq)
                      AND earlier.state IN ${OPEN_STATES})
           ORDER BY p.run_at, p.seq
           LIMIT $1

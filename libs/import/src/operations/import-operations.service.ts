@@ -22,7 +22,8 @@ interface ImportOperationRow {
 const COLUMNS = 'id, container_key, resource_type, resource_key, state, version, resource_version, errors, unresolved_references, created_at, last_modified_at, expires_at';
 
 const SORTABLE_OPERATION_FIELDS: Record<string, string> = {
-  createdAt: 'seq',
+  // The accept order: created_at, ties broken by seq (see the AcceptOrder migration).
+  createdAt: 'created_at, seq',
   lastModifiedAt: 'last_modified_at',
   resourceKey: 'resource_key',
   state: 'state',
@@ -82,7 +83,7 @@ export class ImportOperationsService {
   }
 
   async query(projectKey: string, containerKey: string, rawQuery: Record<string, unknown>): Promise<PagedResponse<ImportOperationView>> {
-    const page = parsePageQuery(rawQuery, SORTABLE_OPERATION_FIELDS, ['seq ASC'], 'id ASC');
+    const page = parsePageQuery(rawQuery, SORTABLE_OPERATION_FIELDS, ['created_at ASC', 'seq ASC'], 'id ASC');
     const state = singleString(rawQuery, 'state');
     if (state !== undefined && !(PROCESSING_STATES as readonly string[]).includes(state)) {
       throw new InvalidInput(`The value '${state}' is not valid for query parameter 'state': expected one of ${PROCESSING_STATES.join(', ')}.`);

@@ -10,6 +10,12 @@ import { ImportResponseView } from './import-operation.views';
 /** Channel the processor LISTENs on; notified (at commit) whenever new operations are accepted. */
 export const OPERATIONS_CHANNEL = 'berth_operations';
 
+/**
+ * Class id of the accept-order advisory locks (two-int form: a lock space of its own, apart from the
+ * processor's single-bigint reference locks).
+ */
+export const ACCEPT_ORDER_LOCK_CLASS = 0x62657274; // 'bert'
+
 @Injectable()
 export class ImportRequestsService {
   constructor(
@@ -31,15 +37,27 @@ export class ImportRequestsService {
     const keys = items.map((item) => resourceKeyOf(info.type as ImportResourceType, item));
 
     // One statement, so one atomic transaction and one round trip: lock the container row (a concurrent
-    // delete waits for us), insert every operation only if the container accepts the type, and notify
-    // the processors — all of it or nothing, committed before the 201 is sent.
+    // delete waits for us), take the accept-order lock of every resource key, insert every operation
+    // only if the container accepts the type, and notify the processors — all of it or nothing,
+    // committed before the 201 is sent.
+    //
+    // Order per key: the key locks (transaction-scoped, taken in one fixed order so accepts never
+    // deadlock) are held until commit, and the clock and the sequence are read only once they are held.
+    // So of two accepts of one key, the one that commits later gets the later (created_at, seq), whatever
+    // connection or process ran it; the processor applies and `sort=createdAt` lists in that order.
     const [result] = (await this.dataSource.query(
       `WITH container AS (
          SELECT id, resource_type FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE),
+       key_locks AS MATERIALIZED (
+         SELECT count(pg_advisory_xact_lock(${ACCEPT_ORDER_LOCK_CLASS}, k.lock_id)) AS locked
+           FROM (SELECT DISTINCT hashtext($1 || '/' || $3 || '/' || key) AS lock_id FROM unnest($6::text[]) AS key ORDER BY 1) k),
+       accepted AS MATERIALIZED (
+         SELECT clock_timestamp() AS at FROM key_locks),
        inserted AS (
-         INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, expires_at)
-         SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, now() + make_interval(hours => $4)
-           FROM container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
+         INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at)
+         SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
+                accepted.at, accepted.at, accepted.at + make_interval(hours => $4)
+           FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
           WHERE container.resource_type IS NULL OR container.resource_type = $3
           ORDER BY item.position
          RETURNING 1),
