@@ -10,6 +10,7 @@ import { Commerce1764100008000 } from './1764100008000-Commerce';
 import { ShardedSummaryCounts1764100009000 } from './1764100009000-ShardedSummaryCounts';
 import { LeanerOperationIndexes1764100010000 } from './1764100010000-LeanerOperationIndexes';
 import { AcceptOrder1764100011000 } from './1764100011000-AcceptOrder';
+import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ShardedSummaryCounts1764100009000,
   LeanerOperationIndexes1764100010000,
   AcceptOrder1764100011000,
+  ProductDiscounts1764100012000,
 ];

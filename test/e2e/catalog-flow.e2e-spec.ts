@@ -82,7 +82,7 @@ describe('catalog imported out of dependency order', () => {
         name: 'Apparel',
         description: 'Things to wear',
         attributes: [
-          { name: 'color', label: { en: 'Color' }, isRequired: false, isSearchable: true, type: { name: 'enum', values: [{ key: 'red', label: 'Red' }, { key: 'blue', label: 'Blue' }] } },
+          { name: 'color', label: { en: 'Color' }, isRequired: true, isSearchable: true, type: { name: 'enum', values: [{ key: 'red', label: 'Red' }, { key: 'blue', label: 'Blue' }] } },
           { name: 'size', label: { en: 'Size' }, isRequired: false, isSearchable: true, type: { name: 'text' } },
         ],
       },

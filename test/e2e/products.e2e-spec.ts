@@ -155,42 +155,92 @@ describe('products: product drafts, products, variants, variant patches and pric
     expect((await t.http.get(`/${project}/products/key=p5`).set(t.auth)).status).toBe(404);
   });
 
-  it('a product without master variant makes non-master variants wait (waitForMasterVariant) until the master arrives', async () => {
-    const [orphan] = await importAndDrain('product-variants', 'product-variant', [{ key: 'bare-v9', isMasterVariant: false, product: { typeId: 'product', key: 'bare' } }]);
+  /** A product type whose variants must have a `fit`: a product without variants waits for its master variant. */
+  const teeType = {
+    key: 'tee',
+    name: 'Tee',
+    description: 'Tees',
+    attributes: [
+      { name: 'fit', type: { name: 'text' }, label: { en: 'Fit' }, isRequired: true, isSearchable: true },
+      { name: 'color', type: { name: 'text' }, label: { en: 'Color' }, isRequired: false, isSearchable: true },
+      { name: 'weight', type: { name: 'number' }, label: { en: 'Weight' }, isRequired: false, isSearchable: true },
+    ],
+  };
+  const fit = { name: 'fit', type: 'text', value: 'slim' };
+
+  it('a product without variants gets an empty master variant when its type requires no variant attribute', async () => {
+    const plain = { key: 'plain', name: { en: 'Plain' }, slug: { en: 'plain' }, productType: { typeId: 'product-type', key: 'shirt' } };
+    const [productOperation] = await importAndDrain('products', 'product', [plain]);
+    expect(productOperation).toMatchObject({ state: 'imported', resourceVersion: 1 });
+    const empty = { id: 1, prices: [], attributes: [], images: [], assets: [] };
+    expect((await product('plain')).masterData).toMatchObject({ staged: { masterVariant: empty, variants: [] }, current: { masterVariant: empty } });
+
+    const [second] = await importAndDrain('product-variants', 'product-variant', [
+      { key: 'plain-2', sku: 'plain-sku-2', isMasterVariant: false, product: { typeId: 'product', key: 'plain' }, attributes: [{ name: 'color', type: 'text', value: 'blue' }] },
+    ]);
+    expect(second).toMatchObject({ state: 'imported', resourceVersion: 2 });
+    expect((await product('plain')).masterData.staged.variants).toEqual([expect.objectContaining({ id: 2, key: 'plain-2', sku: 'plain-sku-2' })]);
+
+    // A new variant cannot be added as master (NewMasterVariantAdditionNotAllowed)…
+    const [newMaster] = await importAndDrain('product-variants', 'product-variant', [{ key: 'plain-3', isMasterVariant: true, product: { typeId: 'product', key: 'plain' } }]);
+    expect(newMaster).toMatchObject({ state: 'rejected', errors: [{ code: 'NewMasterVariantAdditionNotAllowed' }] });
+    // …but an existing one can become the master.
+    const [promoted] = await importAndDrain('product-variants', 'product-variant', [{ key: 'plain-2', sku: 'plain-sku-2', isMasterVariant: true, product: { typeId: 'product', key: 'plain' } }]);
+    expect(promoted).toMatchObject({ state: 'imported', resourceVersion: 3 });
+    const staged = (await product('plain')).masterData.staged;
+    expect(staged.masterVariant).toMatchObject({ id: 2, key: 'plain-2' });
+    expect(staged.variants).toEqual([expect.objectContaining({ id: 1 })]);
+  });
+
+  it('a product whose type requires variant attributes waits in waitForMasterVariant, as do its non-master variants, until the master arrives', async () => {
+    await importAndDrain('product-types', 'product-type', [teeType]);
+    const [orphan] = await importAndDrain('product-variants', 'product-variant', [{ key: 'bare-v9', isMasterVariant: false, product: { typeId: 'product', key: 'bare' }, attributes: [fit] }]);
     expect(orphan).toMatchObject({ state: 'unresolved', unresolvedReferences: [{ typeId: 'product', key: 'bare' }] });
 
-    const bare = { key: 'bare', name: { en: 'Bare' }, slug: { en: 'bare' }, productType: { typeId: 'product-type', key: 'shirt' } };
+    const bare = { key: 'bare', name: { en: 'Bare' }, slug: { en: 'bare' }, productType: { typeId: 'product-type', key: 'tee' } };
     const [productOperation] = await importAndDrain('products', 'product', [bare]);
-    expect(productOperation).toMatchObject({ state: 'imported', resourceVersion: 1 });
+    expect(productOperation.state).toBe('waitForMasterVariant');
+    // The wait is internal: nothing invented shows up as an unresolved reference.
+    expect(productOperation).not.toHaveProperty('unresolvedReferences');
     expect((await product('bare')).masterData.staged).not.toHaveProperty('masterVariant');
     expect(await operation(orphan.id)).toMatchObject({ state: 'waitForMasterVariant' });
 
     const [second] = await importAndDrain('product-variants', 'product-variant', [
-      { key: 'bare-v2', sku: 'bare-2', isMasterVariant: false, product: { typeId: 'product', key: 'bare' }, attributes: [{ name: 'color', type: 'text', value: 'blue' }] },
+      { key: 'bare-v2', sku: 'bare-2', isMasterVariant: false, product: { typeId: 'product', key: 'bare' }, attributes: [fit, { name: 'color', type: 'text', value: 'blue' }] },
     ]);
     expect(second.state).toBe('waitForMasterVariant');
 
+    // A master without the required attribute is refused, naming it.
+    const [incomplete] = await importAndDrain('product-variants', 'product-variant', [
+      { key: 'bare-x', sku: 'bare-x', isMasterVariant: true, product: { typeId: 'product', key: 'bare' }, attributes: [{ name: 'weight', type: 'number', value: 1 }] },
+    ]);
+    expect(incomplete).toMatchObject({ state: 'validationFailed', errors: [{ code: 'RequiredField', field: 'masterVariant.attributes.fit' }] });
+
     const [master] = await importAndDrain('product-variants', 'product-variant', [
-      { key: 'bare-m', sku: 'bare-1', isMasterVariant: true, product: { typeId: 'product', key: 'bare' }, attributes: [{ name: 'weight', type: 'number', value: 2.5 }] },
+      { key: 'bare-m', sku: 'bare-1', isMasterVariant: true, product: { typeId: 'product', key: 'bare' }, attributes: [fit, { name: 'weight', type: 'number', value: 2.5 }] },
     ]);
     expect(master).toMatchObject({ state: 'imported', resourceVersion: 2 });
     expect(await operation(second.id)).toMatchObject({ state: 'imported' });
     expect(await operation(orphan.id)).toMatchObject({ state: 'imported' });
+    // The product import itself ends imported once its master variant is there.
+    const settledProduct = await operation(productOperation.id);
+    expect(settledProduct.state).toBe('imported');
+    expect(settledProduct.resourceVersion).toBeGreaterThanOrEqual(2);
 
     const body = await product('bare');
     expect(body.version).toBe(4);
-    expect(body.masterData.staged.masterVariant).toMatchObject({ id: 1, key: 'bare-m', sku: 'bare-1', attributes: [{ name: 'weight', value: 2.5 }] });
+    expect(body.masterData.staged.masterVariant).toMatchObject({ id: 1, key: 'bare-m', sku: 'bare-1', attributes: [{ name: 'fit', value: 'slim' }, { name: 'weight', value: 2.5 }] });
     // The two woken variants may apply in either order: ids 2 and 3, one each.
     const variants = body.masterData.staged.variants as Array<{ key: string; id: number }>;
     expect(variants.map((v) => v.key).sort()).toEqual(['bare-v2', 'bare-v9']);
     expect(variants.map((v) => v.id).sort()).toEqual([2, 3]);
-    expect(variants.find((v) => v.key === 'bare-v2')).toMatchObject({ sku: 'bare-2', attributes: [{ name: 'color', value: 'blue' }] });
+    expect(variants.find((v) => v.key === 'bare-v2')).toMatchObject({ sku: 'bare-2', attributes: [{ name: 'fit', value: 'slim' }, { name: 'color', value: 'blue' }] });
     // Not published: current is still the product as created, without variants.
     expect(body.masterData).toMatchObject({ published: false, hasStagedChanges: true });
     expect(body.masterData.current).not.toHaveProperty('masterVariant');
 
     // A new variant cannot take over as master.
-    const [takeover] = await importAndDrain('product-variants', 'product-variant', [{ key: 'bare-new', isMasterVariant: true, product: { typeId: 'product', key: 'bare' } }]);
+    const [takeover] = await importAndDrain('product-variants', 'product-variant', [{ key: 'bare-new', isMasterVariant: true, product: { typeId: 'product', key: 'bare' }, attributes: [fit] }]);
     expect(takeover).toMatchObject({ state: 'rejected', errors: [{ code: 'NewMasterVariantAdditionNotAllowed' }] });
   });
 
@@ -238,7 +288,7 @@ describe('products: product drafts, products, variants, variant patches and pric
 
     const [waiting] = await importAndDrain('prices', 'price', [{ ...price(5), key: 'later-price', productVariant: { typeId: 'product-variant', key: 'bare-v3' } }]);
     expect(waiting).toMatchObject({ state: 'unresolved', unresolvedReferences: [{ typeId: 'product-variant', key: 'bare-v3' }] });
-    await importAndDrain('product-variants', 'product-variant', [{ key: 'bare-v3', isMasterVariant: false, product: { typeId: 'product', key: 'bare' } }]);
+    await importAndDrain('product-variants', 'product-variant', [{ key: 'bare-v3', isMasterVariant: false, product: { typeId: 'product', key: 'bare' }, attributes: [fit] }]);
     expect(await operation(waiting.id)).toMatchObject({ state: 'imported' });
     body = await product('bare');
     expect(body.masterData.staged.variants.find((v: { key: string }) => v.key === 'bare-v3').prices).toEqual([expect.objectContaining({ key: 'later-price' })]);
@@ -290,16 +340,17 @@ describe('products: product drafts, products, variants, variant patches and pric
   });
 
   it('a VariantImport without a master becomes the master; publish on a variant import publishes the product', async () => {
-    const loose = { key: 'loose', name: { en: 'Loose' }, slug: { en: 'loose' }, productType: { typeId: 'product-type', key: 'shirt' }, publish: true };
+    const loose = { key: 'loose', name: { en: 'Loose' }, slug: { en: 'loose' }, productType: { typeId: 'product-type', key: 'tee' }, publish: true };
     await importAndDrain('products', 'product', [loose]);
-    const [first] = await importAndDrain('variants', 'variant', [{ key: 'loose-1', sku: 'loose-sku-1', product: { typeId: 'product', key: 'loose' } }]);
+    const [first] = await importAndDrain('variants', 'variant', [{ key: 'loose-1', sku: 'loose-sku-1', product: { typeId: 'product', key: 'loose' }, attributes: [fit] }]);
     expect(first.state).toBe('imported');
     let body = await product('loose');
     expect(body.masterData.staged.masterVariant).toMatchObject({ id: 1, key: 'loose-1', sku: 'loose-sku-1' });
-    expect(body.masterData.current).not.toHaveProperty('masterVariant');
+    // The product import (publish: true) waited for its master variant and then completed, publishing the product.
+    expect(body.masterData).toMatchObject({ published: true, current: { masterVariant: { id: 1, key: 'loose-1' } } });
 
     const [published] = await importAndDrain('product-variants', 'product-variant', [
-      { key: 'loose-2', sku: 'loose-sku-2', isMasterVariant: false, publish: true, product: { typeId: 'product', key: 'loose' } },
+      { key: 'loose-2', sku: 'loose-sku-2', isMasterVariant: false, publish: true, product: { typeId: 'product', key: 'loose' }, attributes: [fit] },
     ]);
     expect(published.state).toBe('imported');
     body = await product('loose');
@@ -309,14 +360,14 @@ describe('products: product drafts, products, variants, variant patches and pric
 
     // staged: false writes the variant to both projections without publishing anything else.
     const [bothProjections] = await importAndDrain('product-variants', 'product-variant', [
-      { key: 'loose-2', sku: 'loose-sku-2b', isMasterVariant: false, staged: false, product: { typeId: 'product', key: 'loose' } },
+      { key: 'loose-2', sku: 'loose-sku-2b', isMasterVariant: false, staged: false, product: { typeId: 'product', key: 'loose' }, attributes: [fit] },
     ]);
     expect(bothProjections.state).toBe('imported');
     body = await product('loose');
     expect(body.masterData.current.variants).toEqual([expect.objectContaining({ id: 2, sku: 'loose-sku-2b' })]);
     expect(body.masterData.hasStagedChanges).toBe(false);
 
-    const [duplicateSku] = await importAndDrain('variants', 'variant', [{ key: 'loose-3', sku: 'p1-sku-m', product: { typeId: 'product', key: 'loose' } }]);
+    const [duplicateSku] = await importAndDrain('variants', 'variant', [{ key: 'loose-3', sku: 'p1-sku-m', product: { typeId: 'product', key: 'loose' }, attributes: [fit] }]);
     expect(duplicateSku).toMatchObject({ state: 'rejected', errors: [{ code: 'DuplicateField', field: 'sku' }] });
   });
 

@@ -23,6 +23,7 @@ describe('referenced-only resources (channels, tax categories, …)', () => {
       zoneRates: [{ zone: { typeId: 'zone', key: 'de' }, shippingRates: [{ price: { currencyCode: 'EUR', centAmount: 499 } }] }],
     },
     'attribute-groups': { key: 'dims', name: { en: 'Dimensions' }, attributes: [{ key: 'width' }] },
+    'product-discounts': { key: 'spring', name: { en: 'Spring' }, value: { type: 'relative', permyriad: 500 }, predicate: '1 = 1', sortOrder: '0.2' },
   };
   /** A required field (besides key) of each draft. */
   const requiredField: Record<string, string> = {
@@ -35,6 +36,7 @@ describe('referenced-only resources (channels, tax categories, …)', () => {
     zones: 'name',
     'shipping-methods': 'name',
     'attribute-groups': 'name',
+    'product-discounts': 'predicate',
   };
 
   beforeAll(async () => {
@@ -44,7 +46,7 @@ describe('referenced-only resources (channels, tax categories, …)', () => {
     await t.close();
   });
 
-  it('has a definition for each of the nine types', () => {
+  it('has a definition for each of the ten types', () => {
     expect(REFERENCED_RESOURCES.map((definition) => definition.path).sort()).toEqual(Object.keys(drafts).sort());
   });
 
@@ -157,7 +159,7 @@ describe('referenced-only resources (channels, tax categories, …)', () => {
   it('seeds a file: creates in dependency order, skips existing keys, reports invalid drafts', async () => {
     const first = await seedReferenced(t.dataSource, path.join(__dirname, '..', '..', 'seeds', 'demo.json'));
     expect(first.invalid).toEqual([]);
-    expect(first.created).toEqual({ channels: 3, taxCategories: 2, customerGroups: 2, states: 4, stores: 2, cartDiscounts: 1, zones: 2, shippingMethods: 1, attributeGroups: 2 });
+    expect(first.created).toEqual({ channels: 3, taxCategories: 2, customerGroups: 2, states: 4, stores: 2, cartDiscounts: 1, zones: 2, shippingMethods: 1, attributeGroups: 2, productDiscounts: 1 });
     expect(Object.values(first.skipped).every((count) => count === 0)).toBe(true);
     const shipping = (await t.http.get(`/demo/shipping-methods/key=standard-delivery`).set((await t.client('manage_project:demo')).header)).body;
     expect(shipping.taxCategory).toEqual({ typeId: 'tax-category', id: expect.any(String) });

@@ -10,7 +10,7 @@ import { ImportMoney, compact, toMoney } from '../products/product-model';
  */
 
 /** Reference typeIds Berth keeps no table for: left as key references in stored data instead of waiting forever. */
-const UNRESOLVABLE_TYPE_IDS = new Set(['product-discount', 'associate-role', 'payment', 'cart', 'key-value-document', 'price']);
+const UNRESOLVABLE_TYPE_IDS = new Set(['associate-role', 'payment', 'cart', 'key-value-document', 'price']);
 
 /** The references an import needs resolved: every `{typeId, key}` in it, except those of types Berth cannot hold. */
 export const resolvableReferences = (resource: object): KeyReference[] =>

@@ -1,6 +1,7 @@
 import { Applier, ApplyContext, ApplyResult, KeyReference, collectKeyReferences } from '../../../processing/src/applier';
 import { resolvedId } from './product-fields';
-import { ImportPrice, MasterData, Price, ProductVariant, allVariants, distinctVariants, mapVariant, sameData, toPrice } from './product-model';
+import { ImportPrice, MasterData, Price, ProductVariant, allVariants, distinctVariants, mapVariant, sameData } from './product-model';
+import { embeddedPriceErrors, toEmbeddedPrice } from './prices';
 import { lockProductById, saveProduct } from './product-store';
 
 export interface PriceImport extends ImportPrice {
@@ -24,13 +25,15 @@ export const priceApplier: Applier<PriceImport> = {
         errors: [{ code: 'InvalidField', message: `The variant '${resource.productVariant.key}' does not belong to the product '${resource.product.key}'.`, field: 'product', invalidValue: resource.product }],
       };
     }
+    const customErrors = await embeddedPriceErrors(context, [resource], 'prices');
+    if (customErrors.length > 0) return { state: 'validationFailed', errors: customErrors.map((error) => ({ ...error, ...(typeof error.field === 'string' ? { field: error.field.replace(/^prices\.0\./, '') } : {}) })) };
     const product = await lockProductById(context, productId);
     if (!product) throw new Error(`product of variant ${resource.productVariant.key} vanished`);
     const variant = distinctVariants(product.data).find((candidate) => candidate.key === resource.productVariant.key);
     if (!variant) throw new Error(`variant ${resource.productVariant.key} vanished`);
     const { masterData } = product.data;
     const knownPrices = [masterData.staged, masterData.current].flatMap((data) => allVariants(data).filter((v) => v.id === variant.id).flatMap((v) => v.prices));
-    const price = toPrice(resource, context.resolved, knownPrices);
+    const price = toEmbeddedPrice(resource, context.resolved, knownPrices);
     const upsertPrice = (target: ProductVariant): ProductVariant => {
       const index = target.prices.findIndex((candidate) => candidate.key === price.key);
       const prices: Price[] = index >= 0 ? target.prices.map((candidate, i) => (i === index ? price : candidate)) : [...target.prices, price];

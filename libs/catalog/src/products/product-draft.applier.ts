@@ -2,8 +2,9 @@ import { ErrorObject } from '../../../common/src';
 import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
 import { ProductTypeInfo, convertAttributes } from './attributes';
 import { ProductImportFields, prepareProductImport, productReferences } from './product-fields';
-import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId, toAssets, toPrice, withStaged } from './product-model';
-import { saveProduct } from './product-store';
+import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId, toAssets, withStaged } from './product-model';
+import { embeddedPriceErrors, toEmbeddedPrice } from './prices';
+import { saveWithMasterVariant } from './product.applier';
 
 export interface ProductDraftImport extends ProductImportFields {
   masterVariant?: ImportVariantDraft;
@@ -21,10 +22,12 @@ export const productDraftApplier: Applier<ProductDraftImport> = {
     const errors: ErrorObject[] = [];
     const { productType, previous, head, level } = await prepareProductImport(context, resource, errors);
     const variants = draftVariants(context, resource, productType, previous?.data, errors);
+    errors.push(...(await embeddedPriceErrors(context, resource.masterVariant?.prices, 'masterVariant.prices')));
+    for (const [index, draft] of (resource.variants ?? []).entries()) errors.push(...(await embeddedPriceErrors(context, draft.prices, `variants.${index}.prices`)));
     if (errors.length > 0) return { state: 'validationFailed', errors };
     const staged: ProductData = { ...level, ...(variants.length > 0 ? { masterVariant: variants[0] } : {}), variants: variants.slice(1) };
     const document: ProductDocument = { ...head, masterData: withStaged(previous?.data.masterData, staged, resource.publish) };
-    return saveProduct(context, resource.key, previous, document);
+    return saveWithMasterVariant(context, resource.key, previous, document, productType);
   },
 };
 
@@ -61,7 +64,7 @@ export function buildVariant(
     id,
     ...(draft.sku !== undefined ? { sku: draft.sku } : {}),
     ...(draft.key !== undefined ? { key: draft.key } : {}),
-    prices: (draft.prices ?? []).map((price) => toPrice(price, context.resolved, existing?.prices)),
+    prices: (draft.prices ?? []).map((price) => toEmbeddedPrice(price, context.resolved, existing?.prices)),
     attributes: convertAttributes(draft.attributes, productType, field ? `${field}.attributes` : 'attributes', context.resolved, errors),
     images: draft.images ?? [],
     assets: toAssets(draft.assets, context.resolved, existing?.assets),

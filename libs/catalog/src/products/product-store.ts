@@ -2,7 +2,8 @@ import { ErrorObject } from '../../../common/src';
 import { ApplyContext, ApplyResult } from '../../../processing/src/applier';
 import { DocumentRow, findById, findByKey, upsertDocument } from '../documents';
 import { AttributeDefinition, ProductTypeInfo } from './attributes';
-import { ProductDocument, compact, distinctVariants } from './product-model';
+import { productTypeConstraintErrors } from './product-constraints';
+import { ProductDocument, compact, distinctVariants, sameData } from './product-model';
 
 export const PRODUCTS_TABLE = 'products';
 
@@ -99,8 +100,22 @@ const variantKeys = (document: ProductDocument | undefined) =>
  * only when the data changed), keeps the side tables in sync and announces what now exists (the
  * product, new variant keys, a first master variant) so waiting operations are retried.
  */
-export async function saveProduct(context: ApplyContext, key: string, previous: LoadedProduct | undefined, document: ProductDocument): Promise<ApplyResult> {
+export async function saveProduct(
+  context: ApplyContext,
+  key: string,
+  previous: LoadedProduct | undefined,
+  document: ProductDocument,
+  /** Given by imports that change attributes or variants: the written projections must meet its constraints. */
+  productType?: ProductTypeInfo,
+): Promise<ApplyResult> {
   const data = compact(document);
+  if (productType) {
+    const { staged, current } = data.masterData;
+    const constraintErrors = productTypeConstraintErrors(productType, staged);
+    const currentWritten = !sameData(current, staged) && !(previous && sameData(current, previous.data.masterData.current));
+    if (currentWritten) constraintErrors.push(...productTypeConstraintErrors(productType, current));
+    if (constraintErrors.length > 0) return { state: 'validationFailed', errors: constraintErrors };
+  }
   const errors = await uniquenessErrors(context, previous?.id, data);
   if (errors.length > 0) return { state: 'rejected', errors };
   const result = await upsertDocument(context.manager, PRODUCTS_TABLE, context.projectKey, key, data as unknown as Record<string, unknown>, {

@@ -65,6 +65,6 @@ export const productVariantPatchApplier: Applier<ProductVariantPatch> = {
     const staged = mapVariant(masterData.staged, variant.id, patch);
     const current = resource.staged === false ? mapVariant(masterData.current, variant.id, patch) : masterData.current;
     const next: MasterData = { ...masterData, staged, current, hasStagedChanges: !sameData(staged, current) };
-    return saveProduct(context, product.key, product, { ...product.data, masterData: next });
+    return saveProduct(context, product.key, product, { ...product.data, masterData: next }, productType);
   },
 };

@@ -3,6 +3,7 @@ import { Applier, ApplyContext, ApplyResult, KeyReference, collectKeyReferences 
 import { buildVariant } from './product-draft.applier';
 import { resolvedId } from './product-fields';
 import { ImportAttribute, ImportAsset, ImportPrice, MasterData, distinctVariants, nextVariantId, putVariant, sameData, withProjections, withStaged } from './product-model';
+import { embeddedPriceErrors } from './prices';
 import { loadProductType, lockProductById, saveProduct } from './product-store';
 
 /** ProductVariantImport (and VariantImport, which has no `isMasterVariant`). */
@@ -54,6 +55,7 @@ function variantApplier(resourceType: Flavour): Applier<ProductVariantImport> {
         '',
         errors,
       );
+      errors.push(...(await embeddedPriceErrors(context, resource.prices, 'prices')));
       if (errors.length > 0) return { state: 'validationFailed', errors };
       // A ProductVariantImport carries no prices: the variant keeps the ones it has.
       if (!resource.prices) variant.prices = existing?.prices ?? [];
@@ -65,7 +67,7 @@ function variantApplier(resourceType: Flavour): Applier<ProductVariantImport> {
       if (resource.publish === true) next = withStaged(masterData, staged, true);
       else if (bothProjections) next = withProjections(masterData, staged, putVariant(masterData.current, variant, asMaster));
       else next = { ...masterData, staged, hasStagedChanges: !sameData(staged, masterData.current) };
-      return saveProduct(context, product.key, product, { ...product.data, masterData: next });
+      return saveProduct(context, product.key, product, { ...product.data, masterData: next }, productType);
     },
   };
 }

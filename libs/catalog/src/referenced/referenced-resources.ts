@@ -186,6 +186,32 @@ export const REFERENCED_RESOURCES: ReferencedResourceDefinition[] = [
     serverFields: () => ({ references: [] }),
   },
   {
+    path: 'product-discounts',
+    table: 'product_discounts',
+    typeId: 'product-discount',
+    name: 'ProductDiscount',
+    seedField: 'productDiscounts',
+    // commercetools guards Product Discounts with the product scopes.
+    manageScopes: ['manage_products'],
+    readScopes: ['view_products', 'manage_products'],
+    draft: draftObject(['key', 'name', 'value', 'predicate', 'sortOrder'], {
+      name: localizedString,
+      description: localizedString,
+      value: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string', enum: ['relative', 'absolute', 'external'] }, permyriad: { type: 'integer', minimum: 0, maximum: 10000 }, money: { type: 'array', items: money } },
+      },
+      predicate: nonEmptyString,
+      // commercetools: a decimal between 0 and 1 written as a string, unique per project
+      sortOrder: { type: 'string', pattern: '^0\\.\\d*[1-9]$' },
+      isActive: { type: 'boolean', default: true },
+      validFrom: { type: 'string' },
+      validUntil: { type: 'string' },
+    }),
+    serverFields: () => ({ references: [] }),
+  },
+  {
     path: 'zones',
     table: 'zones',
     typeId: 'zone',

@@ -31,7 +31,11 @@ const SORTABLE_OPERATION_FIELDS: Record<string, string> = {
   expiresAt: 'expires_at',
 };
 
+/** Waits on a state of another resource (a product's master variant) are internal: no resource of that typeId exists. */
+const INTERNAL_WAIT_TYPE_IDS = new Set(['product-master-variant']);
+
 export function toOperationView(row: ImportOperationRow, debug: boolean): ImportOperationView {
+  const unresolved = (row.unresolved_references ?? []).filter((reference) => !INTERNAL_WAIT_TYPE_IDS.has((reference as { typeId?: string }).typeId ?? ''));
   return {
     version: row.version,
     importContainerKey: row.container_key,
@@ -40,8 +44,9 @@ export function toOperationView(row: ImportOperationRow, debug: boolean): Import
     id: row.id,
     state: row.state,
     ...(row.resource_version !== null ? { resourceVersion: row.resource_version } : {}),
-    ...(debug && row.errors && row.errors.length > 0 ? { errors: row.errors } : {}),
-    ...(debug && row.unresolved_references && row.unresolved_references.length > 0 ? { unresolvedReferences: row.unresolved_references } : {}),
+    // `errors` are always part of an operation (as commercetools); `debug` adds only the unresolved references.
+    ...(row.errors && row.errors.length > 0 ? { errors: row.errors } : {}),
+    ...(debug && unresolved.length > 0 ? { unresolvedReferences: unresolved } : {}),
     createdAt: row.created_at.toISOString(),
     lastModifiedAt: row.last_modified_at.toISOString(),
     expiresAt: row.expires_at.toISOString(),
