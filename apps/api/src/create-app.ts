@@ -5,13 +5,34 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { BerthConfig } from '../../../libs/config/src';
-import { httpRequestDuration, toErrorResponse } from '../../../libs/common/src';
+import { applyHttpServerLimits, checkInput, checkRequestTarget, CtException, httpRequestDuration, INPUT_LIMITS, InvalidInput, toErrorResponse } from '../../../libs/common/src';
 import { AppModule } from './app.module';
 
 function sendError(res: Response, error: unknown): void {
   const { body, headers } = toErrorResponse(error);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(body.statusCode).json(body);
+}
+
+/** 414 for a request target over the URL limit, 431 for header lines over the header limit (see INPUT_LIMITS). */
+function checkRequestSize(req: Request): CtException | undefined {
+  if (req.originalUrl.length > INPUT_LIMITS.maxUrlLength) {
+    const message = `The request URL exceeds the limit of ${INPUT_LIMITS.maxUrlLength} characters.`;
+    return new CtException(414, [{ code: 'InvalidInput', message }], message);
+  }
+  let headerBytes = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headerBytes += req.rawHeaders[i].length + req.rawHeaders[i + 1].length + 4;
+  if (headerBytes > INPUT_LIMITS.maxHeaderBytes) {
+    const message = `The request headers exceed the limit of ${INPUT_LIMITS.maxHeaderBytes} bytes.`;
+    return new CtException(431, [{ code: 'InvalidInput', message }], message);
+  }
+  return undefined;
+}
+
+/** After body parsing, before anything recursive: depth, sizes and unstorable text of the parsed body (JSON or form). */
+function checkBody(req: Request): CtException | undefined {
+  const problem = checkInput(req.body as unknown);
+  return problem ? new CtException(400, [problem], problem.message) : undefined;
 }
 
 /** Builds the HTTP application (not listening): body parsing, docs, and the Nest module tree. */
@@ -23,12 +44,18 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
     logger: options.logger === false ? false : undefined,
   });
   if (options.logger !== false) app.useLogger(app.get(Logger));
+  // Over-long URLs and headers, malformed HTTP: an ErrorResponse from the server itself (before express runs).
+  applyHttpServerLimits(app.getHttpServer());
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   // commercetools clients send `Content-Type: application/json` on GET and DELETE without a body; the
   // JSON parser only reads bodies that exist, and a parse failure becomes InvalidJsonInput here.
   const json = express.json({ limit: config.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const tooLarge = checkRequestSize(req);
+    return tooLarge ? sendError(res, tooLarge) : next();
+  });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const stop = httpRequestDuration.startTimer();
     res.on('finish', () => {
@@ -37,8 +64,23 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
     });
     next();
   });
+  // Path segments and query values reach SQL as text: NUL, malformed percent-encoding or unpaired surrogates are a
+  // 400 for every route (before authentication, so unauthenticated requests get it too).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    let problem: string | undefined;
+    try {
+      problem = checkRequestTarget(req.path, req.query);
+    } catch {
+      problem = 'The query string is malformed.';
+    }
+    return problem ? sendError(res, new InvalidInput(problem)) : next();
+  });
   app.use((req: Request, res: Response, next: NextFunction) => json(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
   app.use((req: Request, res: Response, next: NextFunction) => form(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const problem = checkBody(req);
+    return problem ? sendError(res, problem) : next();
+  });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -15,6 +15,11 @@ export class CtExceptionFilter implements ExceptionFilter {
     }
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-    response.status(body.statusCode).json(body);
+    try {
+      response.status(body.statusCode).json(body);
+    } catch {
+      // An error object that cannot be serialised (e.g. a cyclic invalidValue): the codes and messages still can.
+      response.status(body.statusCode).json({ ...body, errors: body.errors.map(({ code, message }) => ({ code, message })) });
+    }
   }
 }

@@ -5,3 +5,5 @@ export * from './paging';
 export * from './validation';
 export * from './logging';
 export * from './metrics';
+export * from './input-limits';
+export * from './http-limits';

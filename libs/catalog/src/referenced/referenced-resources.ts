@@ -48,7 +48,7 @@ const language: JsonSchema = { type: 'string', pattern: '^[a-z]{2}(-[A-Z]{2})?$'
 const referenceTo = (typeId: string): JsonSchema => ({
   type: 'object',
   required: ['typeId'],
-  properties: { typeId: { type: 'string', enum: [typeId] }, key: KEY_SCHEMA, id: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } },
+  properties: { typeId: { type: 'string', enum: [typeId] }, key: KEY_SCHEMA, id: { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' } },
   anyOf: [{ required: ['key'] }, { required: ['id'] }],
 });
 const money: JsonSchema = {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Equals, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, MinLength, Min, ValidateNested } from 'class-validator';
+import { Equals, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, MinLength, Min, ValidateNested } from 'class-validator';
+import { MAX_PG_INTEGER } from '../../../common/src/input-limits';
 import { RESOURCE_TYPE_NAMES } from '../resource-types';
 
 export const CONTAINER_KEY_PATTERN = /^[a-zA-Z0-9_-]+$/;
@@ -22,6 +23,7 @@ export class RetentionPolicyDto {
 
   @ApiProperty({ type: TimeToLiveConfigDto })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => TimeToLiveConfigDto)
   config!: TimeToLiveConfigDto;
@@ -43,6 +45,7 @@ export class ImportContainerDraftDto {
 
   @ApiPropertyOptional({ type: RetentionPolicyDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RetentionPolicyDto)
   retentionPolicy?: RetentionPolicyDto;
@@ -53,6 +56,7 @@ export class ImportContainerUpdateDraftDto {
   @IsDefined()
   @IsInt()
   @Min(1)
+  @Max(MAX_PG_INTEGER)
   version!: number;
 
   @ApiPropertyOptional({ enum: RESOURCE_TYPE_NAMES })
