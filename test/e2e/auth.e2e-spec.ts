@@ -3,7 +3,8 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { ClientBuilder } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient } from '@commercetools/importapi-sdk';
 import { SignJWT, generateKeyPair } from 'jose';
-import { PUBLIC_KEY, SCOPES_KEY } from '../../libs/auth/src';
+import { DataSource } from 'typeorm';
+import { PUBLIC_KEY, SCOPES_KEY, SigningKeysService } from '../../libs/auth/src';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('OAuth 2.0 client credentials and scopes', () => {
@@ -107,6 +108,71 @@ describe('OAuth 2.0 client credentials and scopes', () => {
       const [h, , s] = client.token.split('.');
       const tampered = `${h}.${Buffer.from(JSON.stringify({ scope: 'manage_project:test', sub: client.clientId, iss: 'berth', exp: 9999999999 })).toString('base64url')}.${s}`;
       expect((await t.http.get('/test/import-containers').set('Authorization', `Bearer ${tampered}`)).status).toBe(401);
+    });
+
+    it('401 invalid_token for hostile tokens, and the process keeps serving', async () => {
+      const segment = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+      const payload = segment({ scope: 'manage_project:test', sub: 'x', iss: 'berth', exp: 9999999999 });
+      const { privateKey } = await generateKeyPair('ES256');
+      const signed = (header: Record<string, unknown>) => new SignJWT({ scope: 'manage_project:test' }).setProtectedHeader({ alg: 'ES256', ...header }).setIssuer('berth').setSubject('x').setExpirationTime('1h').sign(privateKey);
+      const tokens = [
+        await signed({ kid: 'a\u0000b' }),
+        `${segment({ alg: 'ES256', kid: 'a\u0000b' })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: 'x'.repeat(10_000) })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: 12345 })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: { $ne: null } })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: ['a'] })}.${payload}.AAAA`,
+        `${segment({ alg: 'none', kid: 'AAAAAAAAAAAAAAAA' })}.${payload}.`,
+        `${segment({ alg: 'none' })}.${payload}.`,
+        `${segment({ alg: 'HS256', kid: 'AAAAAAAAAAAAAAAA' })}.${payload}.AAAA`,
+        `${segment('not json')}.${payload}.AAAA`,
+        `${segment('"a string"')}.${payload}.AAAA`,
+        `${segment('null')}.${payload}.AAAA`,
+        `%%%.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: 'AAAAAAAAAAAAAAAA' })}.%%%.***`,
+        'a.b',
+        'a.b.c.d.e',
+        `${segment({ alg: 'ES256', kid: 'AAAAAAAAAAAAAAAA' })}.${'A'.repeat(12_000)}.AAAA`,
+      ];
+      for (const token of tokens) {
+        const res = await t.http.get('/test/import-containers').set('Authorization', `Bearer ${token}`);
+        expect([token.slice(0, 60), res.status, res.body.error]).toEqual([token.slice(0, 60), 401, 'invalid_token']);
+      }
+      expect((await t.http.get('/health')).status).toBe(200);
+    });
+
+    it('lets a failed key lookup fail the request (not 401, not cached) without an unhandled rejection', async () => {
+      // No listener here: `process` in a jest test is a sandbox copy whose listeners never fire. jest-circus itself fails
+      // the running test on an unhandled rejection, which is the check (the waits below let one surface in time).
+      const dataSource = (t.app.get(SigningKeysService) as unknown as { dataSource: DataSource }).dataSource;
+      const original = dataSource.query.bind(dataSource);
+      const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql: string, ...rest: unknown[]) =>
+        /signing_keys|api_clients/.test(sql) ? Promise.reject(new Error('connection terminated unexpectedly')) : (original as (...args: unknown[]) => Promise<unknown>)(sql, ...rest),
+      );
+      try {
+        const { privateKey } = await generateKeyPair('ES256');
+        const unknownKid = await new SignJWT({ scope: 'manage_project:test' }).setProtectedHeader({ alg: 'ES256', kid: 'BBBBBBBBBBBBBBBB' }).setIssuer('berth').setSubject('x').setExpirationTime('1h').sign(privateKey);
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const res = await t.http.get('/test/import-containers').set('Authorization', `Bearer ${unknownKid}`);
+          expect(res.status).toBeGreaterThanOrEqual(500);
+        }
+        // The "client still exists" check failing the same way (a real token, whose kid is cached, of a new client).
+        spy.mockRestore();
+        const client = await t.client('manage_project:test');
+        jest.spyOn(dataSource, 'query').mockImplementation((sql: string, ...rest: unknown[]) =>
+          /api_clients/.test(sql) ? Promise.reject(new Error('connection terminated unexpectedly')) : (original as (...args: unknown[]) => Promise<unknown>)(sql, ...rest),
+        );
+        const failed = await t.http.get('/test/import-containers').set(client.header);
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+        jest.restoreAllMocks();
+        // Nothing failed was cached: the same requests now get their real answers.
+        expect((await t.http.get('/test/import-containers').set('Authorization', `Bearer ${unknownKid}`)).status).toBe(401);
+        expect((await t.http.get('/test/import-containers').set(client.header)).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect((await t.http.get('/health')).status).toBe(200);
+      } finally {
+        jest.restoreAllMocks();
+      }
     });
 
     it('401 for an expired token', async () => {
