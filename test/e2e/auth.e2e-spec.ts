@@ -84,6 +84,70 @@ describe('OAuth 2.0 client credentials and scopes', () => {
     expect(locked.status).toBe(429);
   });
 
+  it('answers invalid_client (never 500) for malformed Basic credentials and NUL bytes', async () => {
+    const basic = (raw: string) => `Basic ${Buffer.from(raw, 'utf8').toString('base64')}`;
+    const client = await t.client('view_import_containers:test');
+    for (const header of [
+      basic('%:x'),
+      basic(`${client.clientId}:%zz`),
+      basic(`%E0%A4%A:${client.clientSecret}`),
+      basic(`${client.clientId}%00:${client.clientSecret}`),
+      basic(`${client.clientId}:${client.clientSecret}%00`),
+      basic(`a\u0000b:${client.clientSecret}`),
+      basic(`${client.clientId}:\u0000`),
+      `Basic ${Buffer.from([0xff, 0xfe, 0x3a, 0x61]).toString('base64')}`,
+      basic(`${'i'.repeat(5000)}:x`),
+      basic(':secret'),
+      'Basic !!!',
+    ]) {
+      const res = await t.http.post('/oauth/token').set('Authorization', header).type('form').send({ grant_type: 'client_credentials' });
+      expect([header.slice(0, 40), res.status, res.body.error]).toEqual([header.slice(0, 40), 401, 'invalid_client']);
+    }
+    // Percent-encoded credentials (RFC 6749 2.3.1) still work.
+    const encoded = await t.http.post('/oauth/token').set('Authorization', basic(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`)).type('form').send({ grant_type: 'client_credentials' });
+    expect(encoded.status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For without TRUST_PROXY: a lockout cannot be dodged by forging the header', async () => {
+    const client = await t.client('view_import_containers:test');
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await t.http.post('/oauth/token').set('X-Forwarded-For', `198.51.100.${attempt}`).auth(client.clientId, `guess-${attempt}`).type('form').send({ grant_type: 'client_credentials' });
+    }
+    const res = await t.http.post('/oauth/token').set('X-Forwarded-For', '198.51.100.99').auth(client.clientId, client.clientSecret).type('form').send({ grant_type: 'client_credentials' });
+    expect(res.status).toBe(429);
+  });
+
+  describe('throttling per (client id, address) and per address (TRUST_PROXY on)', () => {
+    let p: TestApp;
+    beforeAll(async () => {
+      p = await createTestApp({ TRUST_PROXY: 'loopback', AUTH_MAX_FAILURES_PER_CLIENT_ADDRESS: '3', AUTH_MAX_FAILURES_PER_ADDRESS: '6', AUTH_THROTTLE_WINDOW_SECONDS: '120' });
+    });
+    afterAll(async () => {
+      await p.close();
+    });
+    const from = (address: string, clientId: string, secret: string) =>
+      p.http.post('/oauth/token').set('X-Forwarded-For', address).auth(clientId, secret).type('form').send({ grant_type: 'client_credentials' });
+
+    it('locks a client out from the guessing address only', async () => {
+      const client = await p.client('view_import_containers:test');
+      for (let attempt = 0; attempt < 3; attempt++) expect((await from('203.0.113.1', client.clientId, `guess-${attempt}`)).status).toBe(401);
+      const locked = await from('203.0.113.1', client.clientId, client.clientSecret);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(60);
+      // The right secret from another address is unaffected, and so is another client from the locked address.
+      expect((await from('203.0.113.2', client.clientId, client.clientSecret)).status).toBe(200);
+      const other = await p.client('view_import_containers:test');
+      expect((await from('203.0.113.1', other.clientId, other.clientSecret)).status).toBe(200);
+    });
+
+    it('locks out an address guessing many client ids, not the clients elsewhere', async () => {
+      const client = await p.client('view_import_containers:test');
+      for (let attempt = 0; attempt < 6; attempt++) expect((await from('203.0.113.7', `unknown-${attempt}`, 'x')).status).toBe(401);
+      expect((await from('203.0.113.7', client.clientId, client.clientSecret)).status).toBe(429);
+      expect((await from('203.0.113.8', client.clientId, client.clientSecret)).status).toBe(200);
+    });
+  });
+
   it('never stores the secret in clear', async () => {
     const client = await t.client('view_import_containers:test');
     const rows = (await t.dataSource.query(`SELECT secret_hash FROM api_clients WHERE id = $1`, [client.clientId])) as Array<{ secret_hash: string }>;
