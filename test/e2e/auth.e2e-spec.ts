@@ -3,7 +3,8 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { ClientBuilder } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient } from '@commercetools/importapi-sdk';
 import { SignJWT, generateKeyPair } from 'jose';
-import { PUBLIC_KEY, SCOPES_KEY } from '../../libs/auth/src';
+import { DataSource } from 'typeorm';
+import { PUBLIC_KEY, SCOPES_KEY, SigningKeysService } from '../../libs/auth/src';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('OAuth 2.0 client credentials and scopes', () => {
@@ -83,6 +84,70 @@ describe('OAuth 2.0 client credentials and scopes', () => {
     expect(locked.status).toBe(429);
   });
 
+  it('answers invalid_client (never 500) for malformed Basic credentials and NUL bytes', async () => {
+    const basic = (raw: string) => `Basic ${Buffer.from(raw, 'utf8').toString('base64')}`;
+    const client = await t.client('view_import_containers:test');
+    for (const header of [
+      basic('%:x'),
+      basic(`${client.clientId}:%zz`),
+      basic(`%E0%A4%A:${client.clientSecret}`),
+      basic(`${client.clientId}%00:${client.clientSecret}`),
+      basic(`${client.clientId}:${client.clientSecret}%00`),
+      basic(`a\u0000b:${client.clientSecret}`),
+      basic(`${client.clientId}:\u0000`),
+      `Basic ${Buffer.from([0xff, 0xfe, 0x3a, 0x61]).toString('base64')}`,
+      basic(`${'i'.repeat(5000)}:x`),
+      basic(':secret'),
+      'Basic !!!',
+    ]) {
+      const res = await t.http.post('/oauth/token').set('Authorization', header).type('form').send({ grant_type: 'client_credentials' });
+      expect([header.slice(0, 40), res.status, res.body.error]).toEqual([header.slice(0, 40), 401, 'invalid_client']);
+    }
+    // Percent-encoded credentials (RFC 6749 2.3.1) still work.
+    const encoded = await t.http.post('/oauth/token').set('Authorization', basic(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`)).type('form').send({ grant_type: 'client_credentials' });
+    expect(encoded.status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For without TRUST_PROXY: a lockout cannot be dodged by forging the header', async () => {
+    const client = await t.client('view_import_containers:test');
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await t.http.post('/oauth/token').set('X-Forwarded-For', `198.51.100.${attempt}`).auth(client.clientId, `guess-${attempt}`).type('form').send({ grant_type: 'client_credentials' });
+    }
+    const res = await t.http.post('/oauth/token').set('X-Forwarded-For', '198.51.100.99').auth(client.clientId, client.clientSecret).type('form').send({ grant_type: 'client_credentials' });
+    expect(res.status).toBe(429);
+  });
+
+  describe('throttling per (client id, address) and per address (TRUST_PROXY on)', () => {
+    let p: TestApp;
+    beforeAll(async () => {
+      p = await createTestApp({ TRUST_PROXY: 'loopback', AUTH_MAX_FAILURES_PER_CLIENT_ADDRESS: '3', AUTH_MAX_FAILURES_PER_ADDRESS: '6', AUTH_THROTTLE_WINDOW_SECONDS: '120' });
+    });
+    afterAll(async () => {
+      await p.close();
+    });
+    const from = (address: string, clientId: string, secret: string) =>
+      p.http.post('/oauth/token').set('X-Forwarded-For', address).auth(clientId, secret).type('form').send({ grant_type: 'client_credentials' });
+
+    it('locks a client out from the guessing address only', async () => {
+      const client = await p.client('view_import_containers:test');
+      for (let attempt = 0; attempt < 3; attempt++) expect((await from('203.0.113.1', client.clientId, `guess-${attempt}`)).status).toBe(401);
+      const locked = await from('203.0.113.1', client.clientId, client.clientSecret);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(60);
+      // The right secret from another address is unaffected, and so is another client from the locked address.
+      expect((await from('203.0.113.2', client.clientId, client.clientSecret)).status).toBe(200);
+      const other = await p.client('view_import_containers:test');
+      expect((await from('203.0.113.1', other.clientId, other.clientSecret)).status).toBe(200);
+    });
+
+    it('locks out an address guessing many client ids, not the clients elsewhere', async () => {
+      const client = await p.client('view_import_containers:test');
+      for (let attempt = 0; attempt < 6; attempt++) expect((await from('203.0.113.7', `unknown-${attempt}`, 'x')).status).toBe(401);
+      expect((await from('203.0.113.7', client.clientId, client.clientSecret)).status).toBe(429);
+      expect((await from('203.0.113.8', client.clientId, client.clientSecret)).status).toBe(200);
+    });
+  });
+
   it('never stores the secret in clear', async () => {
     const client = await t.client('view_import_containers:test');
     const rows = (await t.dataSource.query(`SELECT secret_hash FROM api_clients WHERE id = $1`, [client.clientId])) as Array<{ secret_hash: string }>;
@@ -107,6 +172,71 @@ describe('OAuth 2.0 client credentials and scopes', () => {
       const [h, , s] = client.token.split('.');
       const tampered = `${h}.${Buffer.from(JSON.stringify({ scope: 'manage_project:test', sub: client.clientId, iss: 'berth', exp: 9999999999 })).toString('base64url')}.${s}`;
       expect((await t.http.get('/test/import-containers').set('Authorization', `Bearer ${tampered}`)).status).toBe(401);
+    });
+
+    it('401 invalid_token for hostile tokens, and the process keeps serving', async () => {
+      const segment = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+      const payload = segment({ scope: 'manage_project:test', sub: 'x', iss: 'berth', exp: 9999999999 });
+      const { privateKey } = await generateKeyPair('ES256');
+      const signed = (header: Record<string, unknown>) => new SignJWT({ scope: 'manage_project:test' }).setProtectedHeader({ alg: 'ES256', ...header }).setIssuer('berth').setSubject('x').setExpirationTime('1h').sign(privateKey);
+      const tokens = [
+        await signed({ kid: 'a\u0000b' }),
+        `${segment({ alg: 'ES256', kid: 'a\u0000b' })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: 'x'.repeat(10_000) })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: 12345 })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: { $ne: null } })}.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: ['a'] })}.${payload}.AAAA`,
+        `${segment({ alg: 'none', kid: 'AAAAAAAAAAAAAAAA' })}.${payload}.`,
+        `${segment({ alg: 'none' })}.${payload}.`,
+        `${segment({ alg: 'HS256', kid: 'AAAAAAAAAAAAAAAA' })}.${payload}.AAAA`,
+        `${segment('not json')}.${payload}.AAAA`,
+        `${segment('"a string"')}.${payload}.AAAA`,
+        `${segment('null')}.${payload}.AAAA`,
+        `%%%.${payload}.AAAA`,
+        `${segment({ alg: 'ES256', kid: 'AAAAAAAAAAAAAAAA' })}.%%%.***`,
+        'a.b',
+        'a.b.c.d.e',
+        `${segment({ alg: 'ES256', kid: 'AAAAAAAAAAAAAAAA' })}.${'A'.repeat(12_000)}.AAAA`,
+      ];
+      for (const token of tokens) {
+        const res = await t.http.get('/test/import-containers').set('Authorization', `Bearer ${token}`);
+        expect([token.slice(0, 60), res.status, res.body.error]).toEqual([token.slice(0, 60), 401, 'invalid_token']);
+      }
+      expect((await t.http.get('/health')).status).toBe(200);
+    });
+
+    it('lets a failed key lookup fail the request (not 401, not cached) without an unhandled rejection', async () => {
+      // No listener here: `process` in a jest test is a sandbox copy whose listeners never fire. jest-circus itself fails
+      // the running test on an unhandled rejection, which is the check (the waits below let one surface in time).
+      const dataSource = (t.app.get(SigningKeysService) as unknown as { dataSource: DataSource }).dataSource;
+      const original = dataSource.query.bind(dataSource);
+      const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql: string, ...rest: unknown[]) =>
+        /signing_keys|api_clients/.test(sql) ? Promise.reject(new Error('connection terminated unexpectedly')) : (original as (...args: unknown[]) => Promise<unknown>)(sql, ...rest),
+      );
+      try {
+        const { privateKey } = await generateKeyPair('ES256');
+        const unknownKid = await new SignJWT({ scope: 'manage_project:test' }).setProtectedHeader({ alg: 'ES256', kid: 'BBBBBBBBBBBBBBBB' }).setIssuer('berth').setSubject('x').setExpirationTime('1h').sign(privateKey);
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const res = await t.http.get('/test/import-containers').set('Authorization', `Bearer ${unknownKid}`);
+          expect(res.status).toBeGreaterThanOrEqual(500);
+        }
+        // The "client still exists" check failing the same way (a real token, whose kid is cached, of a new client).
+        spy.mockRestore();
+        const client = await t.client('manage_project:test');
+        jest.spyOn(dataSource, 'query').mockImplementation((sql: string, ...rest: unknown[]) =>
+          /api_clients/.test(sql) ? Promise.reject(new Error('connection terminated unexpectedly')) : (original as (...args: unknown[]) => Promise<unknown>)(sql, ...rest),
+        );
+        const failed = await t.http.get('/test/import-containers').set(client.header);
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+        jest.restoreAllMocks();
+        // Nothing failed was cached: the same requests now get their real answers.
+        expect((await t.http.get('/test/import-containers').set('Authorization', `Bearer ${unknownKid}`)).status).toBe(401);
+        expect((await t.http.get('/test/import-containers').set(client.header)).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect((await t.http.get('/health')).status).toBe(200);
+      } finally {
+        jest.restoreAllMocks();
+      }
     });
 
     it('401 for an expired token', async () => {

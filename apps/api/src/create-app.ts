@@ -48,6 +48,7 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
   applyHttpServerLimits(app.getHttpServer());
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  app.set('trust proxy', config.trustProxy);
   // commercetools clients send `Content-Type: application/json` on GET and DELETE without a body; the
   // JSON parser only reads bodies that exist, and a parse failure becomes InvalidJsonInput here.
   const json = express.json({ limit: config.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });

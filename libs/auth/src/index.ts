@@ -5,6 +5,7 @@ export * from './auth.guard';
 export * from './auth.module';
 export * from './scopes';
 export * from './scopes.decorator';
+export * from './route-scopes';
 export * from './signing-keys.service';
 export * from './token.service';
 export * from './dev-client';

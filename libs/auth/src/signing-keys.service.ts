@@ -12,6 +12,12 @@ interface SigningKeyRow {
   public_jwk: JWK;
 }
 
+/** Berth's kids are `randomToken(12)`: 16 base64url characters. Anything else was not issued here. */
+const KID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
+export const isKid = (kid: unknown): kid is string => typeof kid === 'string' && KID_PATTERN.test(kid);
+const MAX_LOOKUPS = 1000;
+const MISS_TTL_MS = 5000;
+
 export interface SigningKey {
   kid: string;
   privateKey: KeyLike | Uint8Array;
@@ -24,7 +30,10 @@ export interface SigningKey {
 @Injectable()
 export class SigningKeysService {
   private active?: Promise<SigningKey>;
-  private readonly publicKeys = new Map<string, Promise<KeyLike | Uint8Array | undefined>>();
+  /** Keys found in the database, by kid (few: one per rotation). */
+  private readonly publicKeys = new Map<string, KeyLike | Uint8Array>();
+  /** Lookups under way, and recent misses (kept a few seconds so a flood of one unknown kid costs one query). */
+  private readonly lookups = new Map<string, Promise<KeyLike | Uint8Array | undefined>>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -36,18 +45,33 @@ export class SigningKeysService {
     return this.active;
   }
 
-  /** Public key for a kid; unknown kids are looked up once in the database (a rotated-in key). */
-  publicKey(kid: string): Promise<KeyLike | Uint8Array | undefined> {
-    let key = this.publicKeys.get(kid);
-    if (!key) {
-      key = this.loadPublic(kid);
-      this.publicKeys.set(kid, key);
-      // Forget misses after a while so a key inserted later is found.
-      void key.then((found) => {
-        if (!found) setTimeout(() => this.publicKeys.delete(kid), 5000).unref();
-      });
-    }
-    return key;
+  /**
+   * Public key for a kid; unknown kids are looked up in the database (a rotated-in key). A kid that cannot be one of
+   * Berth's is undefined without a query; a failed lookup (database down) rejects to the caller and is not cached.
+   */
+  publicKey(kid: unknown): Promise<KeyLike | Uint8Array | undefined> {
+    if (!isKid(kid)) return Promise.resolve(undefined);
+    const known = this.publicKeys.get(kid);
+    if (known) return Promise.resolve(known);
+    const pending = this.lookups.get(kid);
+    if (pending) return pending;
+    const lookup = this.loadPublic(kid);
+    // Bounded: beyond this many distinct kids in flight or recently missed, look up without remembering.
+    if (this.lookups.size >= MAX_LOOKUPS) return lookup;
+    this.lookups.set(kid, lookup);
+    lookup.then(
+      (found) => {
+        if (found) {
+          this.publicKeys.set(kid, found);
+          this.lookups.delete(kid);
+        } else {
+          // Forget misses after a while so a key inserted later is found.
+          setTimeout(() => this.lookups.delete(kid), MISS_TTL_MS).unref();
+        }
+      },
+      () => this.lookups.delete(kid),
+    );
+    return lookup;
   }
 
   private async loadPublic(kid: string): Promise<KeyLike | Uint8Array | undefined> {

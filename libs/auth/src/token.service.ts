@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, jwtVerify, ProtectedHeaderParameters, SignJWT } from 'jose';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { ApiClientsService } from './api-clients.service';
-import { SigningKeysService, TOKEN_ALGORITHM } from './signing-keys.service';
+import { isKid, SigningKeysService, TOKEN_ALGORITHM } from './signing-keys.service';
 import { randomToken } from './secrets';
 
 export const TOKEN_ISSUER = 'berth';
@@ -54,13 +54,15 @@ export class TokenService {
   }
 
   private async verifySignature(token: string): Promise<VerifiedToken> {
-    let kid: string | undefined;
+    let header: ProtectedHeaderParameters;
     try {
-      kid = decodeProtectedHeader(token).kid;
+      header = decodeProtectedHeader(token);
     } catch {
       throw new InvalidTokenError('The token is malformed.');
     }
-    const publicKey = kid ? await this.keys.publicKey(kid) : undefined;
+    if (header.alg !== TOKEN_ALGORITHM || !isKid(header.kid)) throw new InvalidTokenError('The token was not issued by this server.');
+    // A database failure here rejects as what it is (the caller answers 503), not as an invalid token.
+    const publicKey = await this.keys.publicKey(header.kid);
     if (!publicKey) throw new InvalidTokenError('The token was not issued by this server.');
     let payload;
     try {
@@ -77,17 +79,25 @@ export class TokenService {
     return principal;
   }
 
-  /** Cached for a couple of seconds: deleting a client revokes its tokens that quickly, without a query per request. */
+  /**
+   * Cached for a couple of seconds: deleting a client revokes its tokens that quickly, without a query per request.
+   * A failed check (database down) rejects to the caller and is dropped from the cache at once.
+   */
   private clientExists(clientId: string): Promise<boolean> {
     const now = Date.now();
     const cached = this.clientChecks.get(clientId);
     if (cached && now - cached.at < CLIENT_CHECK_TTL_MS) return cached.exists;
     const exists = this.clients.exists(clientId);
-    this.clientChecks.set(clientId, { exists, at: now });
+    const entry = { exists, at: now };
+    this.clientChecks.set(clientId, entry);
     if (this.clientChecks.size > 10_000) {
-      for (const [id, entry] of this.clientChecks) if (now - entry.at >= CLIENT_CHECK_TTL_MS) this.clientChecks.delete(id);
+      for (const [id, other] of this.clientChecks) if (now - other.at >= CLIENT_CHECK_TTL_MS) this.clientChecks.delete(id);
+      if (this.clientChecks.size > 10_000) this.clientChecks.clear();
     }
-    exists.catch(() => this.clientChecks.delete(clientId));
+    // Handled here (the caller awaits `exists` too); only this entry is dropped, not a newer one.
+    exists.catch(() => {
+      if (this.clientChecks.get(clientId) === entry) this.clientChecks.delete(clientId);
+    });
     return exists;
   }
 }

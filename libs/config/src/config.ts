@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 
 export type WorkerRole = 'processor' | 'reaper';
@@ -27,6 +28,13 @@ export interface BerthConfig {
   processorPollMs: number;
   reaperCron: string;
   devClientProject: string;
+  /** Failed token requests allowed per window for one client id from one address, then 429 for that pair. */
+  authMaxFailuresPerClientAddress: number;
+  /** Failed token requests allowed per window from one address (any client ids), then 429 for that address. */
+  authMaxFailuresPerAddress: number;
+  authThrottleWindowSeconds: number;
+  /** express `trust proxy`: false (default, X-Forwarded-For ignored), true, a hop count, or addresses/subnets. */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +56,30 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (/^(true|1|yes)$/i.test(raw)) return true;
   if (/^(false|0|no)$/i.test(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
+
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: unset/false = off; true; a hop count; or a comma-separated list of addresses, subnets (CIDR) and loopback/linklocal/uniquelocal. */
+export function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  const value = (raw ?? '').trim();
+  if (value === '' || /^(false|no|off)$/i.test(value)) return false;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 32) throw new ConfigError(`TRUST_PROXY hop count must be between 1 and 32, got '${raw}'`);
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!TRUST_PROXY_NAMES.includes(entry) && (family === 0 || !prefixOk || extra !== undefined)) {
+      throw new ConfigError(`TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses, subnets and ${TRUST_PROXY_NAMES.join('/')}; got '${raw}'`);
+    }
+  }
+  return entries.join(',');
 }
 
 const TTL_PATTERN = /^(\d+)(d|h|m)$/;
@@ -111,6 +143,10 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
     reaperCron: (env.REAPER_CRON ?? '*/5 * * * *').trim(),
     devClientProject: (env.DEV_CLIENT_PROJECT ?? 'demo').trim(),
+    authMaxFailuresPerClientAddress: int(env, 'AUTH_MAX_FAILURES_PER_CLIENT_ADDRESS', 10, 1, 1_000_000),
+    authMaxFailuresPerAddress: int(env, 'AUTH_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
+    authThrottleWindowSeconds: int(env, 'AUTH_THROTTLE_WINDOW_SECONDS', 60, 1, 86_400),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }
 

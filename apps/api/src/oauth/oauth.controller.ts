@@ -14,13 +14,34 @@ import {
   unsupportedGrantType,
 } from '../../../../libs/auth/src';
 
+/** Longest client id and secret considered at all (Berth's are 24 and 32 characters). */
+const MAX_CREDENTIAL_LENGTH = 256;
+
+function decodeComponent(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined; // malformed percent-encoding, e.g. `%` or `%zz`
+  }
+}
+
+/**
+ * `client_id:client_secret` of an HTTP Basic header (each form-urlencoded, RFC 6749 2.3.1); undefined when malformed:
+ * bad base64 or percent-encoding, no colon, empty id, over-long values or control characters (a NUL byte would reach
+ * Postgres as text it refuses).
+ */
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
   const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=._-]+)\s*$/i.exec(header) : null;
   if (!match) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) return undefined;
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  const id = decodeComponent(decoded.slice(0, colon));
+  const secret = decodeComponent(decoded.slice(colon + 1));
+  if (id === undefined || secret === undefined || id === '') return undefined;
+  const unusable = (value: string) => value.length > MAX_CREDENTIAL_LENGTH || /[\u0000-\u001f\u007f\ufffd]/.test(value);
+  if (unusable(id) || unusable(secret)) return undefined;
+  return { id, secret };
 }
 
 /** OAuth 2.0 client credentials grant, as the commercetools auth service answers it. */
@@ -40,11 +61,12 @@ export class OAuthController {
     // Parameters may come in the form body or, as some clients send them, in the query string.
     const params = { ...(request.query as Record<string, unknown>), ...((request.body ?? {}) as Record<string, unknown>) };
     const credentials = basicCredentials(request.headers.authorization);
-    const throttleKeys = [`ip:${request.ip ?? 'unknown'}`, ...(credentials ? [`client:${credentials.id}`] : [])];
-    const wait = this.throttle.retryAfter(throttleKeys);
+    // The peer address, or with TRUST_PROXY the client address the trusted proxies report (X-Forwarded-For).
+    const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+    const wait = this.throttle.retryAfter(address, credentials?.id);
     if (wait > 0) throw tooManyAttempts(wait);
     if (!credentials) {
-      this.throttle.recordFailure(throttleKeys);
+      this.throttle.recordFailure(address);
       throw invalidClient();
     }
     const grantType = params.grant_type;
@@ -53,9 +75,10 @@ export class OAuthController {
     if (params.scope !== undefined && typeof params.scope !== 'string') throw invalidRequest("Parameter 'scope' must be a string.");
     const clientScopes = await this.clients.authenticate(credentials.id, credentials.secret);
     if (!clientScopes) {
-      this.throttle.recordFailure(throttleKeys);
+      this.throttle.recordFailure(address, credentials.id);
       throw invalidClient();
     }
+    this.throttle.recordSuccess(address, credentials.id);
     const requested = splitScopes(params.scope as string | undefined);
     const notAllowed = requested.filter((scope) => !clientScopes.includes(scope));
     if (notAllowed.length > 0) throw invalidScope(`Invalid scope(s): ${notAllowed.join(' ')}`);
