@@ -255,7 +255,7 @@ describe('commerce: customers, discount codes, orders, order patches, business u
 
       const product = await read('products/key=mug');
       const jane = await read('customers/key=jane');
-      const body = await read('orders/key=ord-1');
+      const body = await read('orders/order-number=ord-1');
       expect(body).toMatchObject({
         version: 2,
         orderNumber: 'ord-1',
@@ -294,7 +294,7 @@ describe('commerce: customers, discount codes, orders, order patches, business u
         { orderNumber: 'ord-1', fields: { addParcelToDelivery: { deliveryId: deliveries[0].id, trackingData: { carrier: 'DHL', trackingId: 'T-1' } } } },
       ]);
       expect(parcel).toMatchObject({ state: 'imported', resourceVersion: 3 });
-      const afterParcel = await read('orders/key=ord-1');
+      const afterParcel = await read('orders/order-number=ord-1');
       expect(afterParcel.shippingInfo.deliveries[0].parcels).toHaveLength(2);
       expect(afterParcel.shippingInfo.deliveries[0].parcels[1]).toMatchObject({ trackingData: { carrier: 'DHL', trackingId: 'T-1' } });
 
@@ -305,7 +305,7 @@ describe('commerce: customers, discount codes, orders, order patches, business u
         { orderNumber: 'ord-1', fields: { addReturnInfo: { items: [{ quantity: 1, lineItemId: body.lineItems[0].id, shipmentState: 'Returned' }] }, removeDelivery: { id: deliveries[0].id } } },
       ]);
       expect(removed).toMatchObject({ state: 'imported', resourceVersion: 4 });
-      const final = await read('orders/key=ord-1');
+      const final = await read('orders/order-number=ord-1');
       expect(final.shippingInfo.deliveries).toEqual([]);
       expect(final.returnInfo).toEqual([{ items: [expect.objectContaining({ type: 'LineItemReturnItem', quantity: 1, shipmentState: 'Returned', paymentState: 'Initial' })] }]);
     });
@@ -313,7 +313,7 @@ describe('commerce: customers, discount codes, orders, order patches, business u
     it('rejects an order whose orderNumber exists', async () => {
       const [op] = await importAndDrain('orders', 'order', [order('ord-1', { orderState: 'Open' })]);
       expect(op).toMatchObject({ state: 'rejected', errors: [{ code: 'DuplicateField', field: 'orderNumber', duplicateValue: 'ord-1' }] });
-      expect((await read('orders/key=ord-1')).orderState).toBe('Confirmed');
+      expect((await read('orders/order-number=ord-1')).orderState).toBe('Confirmed');
     });
 
     it('leaves an order with a missing product unresolved; 404 for an unknown orderNumber', async () => {
@@ -321,13 +321,13 @@ describe('commerce: customers, discount codes, orders, order patches, business u
         order('ord-2', { lineItems: [{ name: { en: 'Ghost' }, quantity: 1, price: { value: eur(100) }, product: { typeId: 'product', key: 'ghost' }, variant: { sku: 'ghost-sku' } }] }),
       ]);
       expect(op).toMatchObject({ state: 'unresolved', unresolvedReferences: [{ typeId: 'product', key: 'ghost' }] });
-      expect((await t.http.get(`/${project}/orders/key=ord-2`).set(t.auth)).status).toBe(404);
+      expect((await t.http.get(`/${project}/orders/order-number=ord-2`).set(t.auth)).status).toBe(404);
     });
 
     it('reads an order by orderNumber (GET /{projectKey}/orders/order-number={orderNumber})', async () => {
       const byNumber = await t.http.get(`/${project}/orders/order-number=ord-1`).set(t.auth);
       expect(byNumber.status).toBe(200);
-      expect(byNumber.body).toEqual(await read('orders/key=ord-1'));
+      expect(byNumber.body).toEqual(await read('orders/order-number=ord-1'));
       expect((await t.http.get(`/${project}/orders/order-number=ord-404`).set(t.auth)).status).toBe(404);
       const viewer = await t.client(`view_orders:${project}`);
       expect((await t.http.get(`/${project}/orders/order-number=ord-1`).set(viewer.header)).status).toBe(200);
@@ -341,7 +341,7 @@ describe('commerce: customers, discount codes, orders, order patches, business u
       ]);
       expect(op).toMatchObject({ state: 'imported', resourceVersion: 1 });
       const product = await read('products/key=mug');
-      expect((await read('orders/key=ord-3')).lineItems[0]).toMatchObject({ productId: product.id, variant: { id: 1, sku: 'mug-sku' } });
+      expect((await read('orders/order-number=ord-3')).lineItems[0]).toMatchObject({ productId: product.id, variant: { id: 1, sku: 'mug-sku' } });
     });
   });
 

@@ -216,4 +216,73 @@ describe('commercetools fidelity', () => {
     expect(good.state).toBe('imported');
     expect((await read('products/key=cf-good')).masterData.staged.masterVariant.prices[0].custom.fields).toEqual({ campaign: 'c' });
   });
+
+  it('grants a requested scope the client scopes imply (manage_project, manage_x ⇒ view_x), the token carrying only what was asked', async () => {
+    const owner = await t.client(`manage_project:${project}`);
+    const token = async (clientId: string, secret: string, scope: string) =>
+      t.http.post('/oauth/token').auth(clientId, secret).type('form').send({ grant_type: 'client_credentials', scope });
+    const narrow = await token(owner.clientId, owner.clientSecret, `manage_import_containers:${project}`);
+    expect(narrow.status).toBe(200);
+    expect(narrow.body.scope).toBe(`manage_import_containers:${project}`);
+    const header = { Authorization: `Bearer ${narrow.body.access_token as string}` };
+    expect((await t.http.get(`/${project}/import-containers`).set(header)).status).toBe(200);
+    // Only what was asked: no product imports with this token.
+    expect((await t.http.post(`/${project}/product-types/import-containers/${container}`).set(header).send({ type: 'product-type', resources: [] })).status).toBe(403);
+    const manager = await t.client(`manage_products:${project}`);
+    expect((await token(manager.clientId, manager.clientSecret, `view_products:${project}`)).status).toBe(200);
+    const otherProject = await token(owner.clientId, owner.clientSecret, 'manage_import_containers:proj-b');
+    expect(otherProject.status).toBe(400);
+    expect(otherProject.body.error).toBe('invalid_scope');
+    expect((await token(manager.clientId, manager.clientSecret, `manage_orders:${project}`)).body.error).toBe('invalid_scope');
+  });
+
+  describe('read API: where and expand', () => {
+    it('supports = and in on id, key and natural keys, and slug(locale = …); refuses what it does not support', async () => {
+      const all = (await read('products?limit=500')).results as Array<{ key: string; id: string }>;
+      expect(all.length).toBeGreaterThan(2);
+      const q = (path: string, where: string) => t.http.get(`/${project}/${path}`).query({ where }).set(t.auth);
+      const byKey = await q('products', 'key = "fine"');
+      expect(byKey.status).toBe(200);
+      expect(byKey.body).toMatchObject({ total: 1, count: 1, results: [{ key: 'fine' }] });
+      const byIn = await q('products', 'key in ("fine", "script", "nope")');
+      expect(byIn.body.results.map((p: { key: string }) => p.key).sort()).toEqual(['fine', 'script']);
+      const fine = byKey.body.results[0] as { id: string };
+      expect((await q('products', `id = "${fine.id}" and key = "fine"`)).body.total).toBe(1);
+      expect((await q('products', `id = "${fine.id}" and key = "script"`)).body.total).toBe(0);
+      expect((await q('products', 'slug(en = "script")')).body.results.map((p: { key: string }) => p.key)).toEqual(['script']);
+      expect((await t.http.get(`/${project}/standalone-prices`).query({ where: ['sku = "fine-1-sku"', 'key = "sp-winter"'] }).set(t.auth)).body.total).toBe(1);
+      expect((await q('product-discounts', 'key = "summer"')).body.total).toBe(1);
+      for (const [path, where, mention] of [
+        ['products', 'name(en = "x")', 'name'],
+        ['products', 'key > "a"', "'>'"],
+        ['products', 'version = "3"', 'version'],
+        ['products', 'key = "a" or key = "b"', "'or'"],
+        ['products', 'key = 3', 'double quotes'],
+        ['products', 'key = "unterminated', 'Malformed'],
+        ['categories', 'sku = "x"', 'sku'],
+      ]) {
+        const res = await q(path, where);
+        expect({ where, status: res.status, code: res.body.errors?.[0]?.code }).toEqual({ where, status: 400, code: 'InvalidInput' });
+        expect(res.body.message).toContain(mention);
+      }
+      const expand = await t.http.get(`/${project}/products?expand=productType`).set(t.auth);
+      expect(expand.status).toBe(400);
+      expect(expand.body.message).toMatch(/expand/);
+      expect((await t.http.get(`/${project}/products/key=fine?expand=productType`).set(t.auth)).status).toBe(400);
+    });
+
+    it('orders have no key of their own: read by id or order-number, where=orderNumber', async () => {
+      const order = { orderNumber: 'fid-1', totalPrice: eur(500), lineItems: [], customLineItems: [] };
+      const [imported] = await importAndDrain('orders', 'order', [order]);
+      expect(imported.state).toBe('imported');
+      const byNumber = await read('orders/order-number=fid-1');
+      expect(byNumber).not.toHaveProperty('key');
+      expect(byNumber.orderNumber).toBe('fid-1');
+      expect((await t.http.get(`/${project}/orders/key=fid-1`).set(t.auth)).status).toBe(404);
+      expect((await read(`orders/${byNumber.id as string}`)).orderNumber).toBe('fid-1');
+      const listed = await t.http.get(`/${project}/orders`).query({ where: 'orderNumber = "fid-1"' }).set(t.auth);
+      expect(listed.body).toMatchObject({ total: 1, results: [{ orderNumber: 'fid-1' }] });
+      expect(listed.body.results[0]).not.toHaveProperty('key');
+    });
+  });
 });

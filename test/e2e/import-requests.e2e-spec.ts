@@ -73,9 +73,11 @@ describe('Import requests, operations and summaries', () => {
     const own = await createTestApp();
     try {
       await own.http.post(`/${project}/import-containers`).set(own.auth).send({ key: 'every-type' }).expect(201);
+      const typeOf = new Map<string, string>();
       for (const info of RESOURCE_TYPES) {
         const res = await own.http.post(`/${project}/${info.path}/import-containers/every-type`).set(own.auth).send(ctExample(EXAMPLE_REQUESTS[info.path]));
         expect(res.status).toBe(201);
+        for (const status of res.body.operationStatus as Array<{ operationId: string }>) typeOf.set(status.operationId, info.type);
       }
       await drain(own);
       const summary = await own.http.get(`/${project}/import-containers/every-type/import-summaries`).set(own.auth);
@@ -83,7 +85,12 @@ describe('Import requests, operations and summaries', () => {
       expect(summary.body.states.processing).toBe(0);
       const page = await own.http.get(`/${project}/import-containers/every-type/import-operations?limit=100&debug=true`).set(own.auth);
       const byType = new Map<string, string[]>();
-      for (const operation of page.body.results as Array<{ resourceType: string; state: string }>) byType.set(operation.resourceType, [...(byType.get(operation.resourceType) ?? []), operation.state]);
+      for (const operation of page.body.results as Array<{ id: string; state: string }>) {
+        // An ImportOperation carries no resourceType (as commercetools): the type is known from the request.
+        expect(operation).not.toHaveProperty('resourceType');
+        const type = typeOf.get(operation.id)!;
+        byType.set(type, [...(byType.get(type) ?? []), operation.state]);
+      }
       expect([...byType.keys()].sort()).toEqual(RESOURCE_TYPES.map((info) => info.type).sort());
       for (const states of byType.values()) for (const state of states) expect(state).not.toBe('processing');
     } finally {

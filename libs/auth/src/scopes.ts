@@ -60,3 +60,17 @@ export function scopesAllow(granted: readonly string[], required: readonly strin
   if (granted.includes(`manage_project:${projectKey}`)) return true;
   return required.some((name) => granted.includes(`${name}:${projectKey}`));
 }
+
+/**
+ * Whether a client holding `granted` may ask for `requested` in a token: one of its scopes, or implied by
+ * them — `manage_project:{projectKey}` implies every scope of that project, `manage_x:{projectKey}` implies
+ * `view_x:{projectKey}`. The token then carries only what was asked.
+ */
+export function scopeImplied(granted: readonly string[], requested: string): boolean {
+  if (granted.includes(requested)) return true;
+  const parsed = parseScope(requested);
+  if (!parsed) return false;
+  if (granted.includes(`manage_project:${parsed.projectKey}`)) return true;
+  if (parsed.name.startsWith('view_')) return granted.includes(`manage_${parsed.name.slice('view_'.length)}:${parsed.projectKey}`);
+  return false;
+}

@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../../../libs/auth/src';
-import { DomainReadService } from '../../../../libs/catalog/src';
+import { DomainReadService, refuseExpand } from '../../../../libs/catalog/src';
 import { ORDERS_READABLE } from '../../../../libs/catalog/src/registry/commerce';
 
 /** Orders by orderNumber (`GET /{projectKey}/orders/order-number={orderNumber}`), beside the generic order read routes. */
@@ -14,8 +14,8 @@ export class OrdersController {
   @Get('order-number=:orderNumber')
   @RequireScopes('view_orders', 'manage_orders')
   @ApiOkResponse({ description: 'The Order with this orderNumber' })
-  byOrderNumber(@Param('projectKey') projectKey: string, @Param('orderNumber') orderNumber: string) {
-    // An order's key is its orderNumber.
-    return this.read.byKey(ORDERS_READABLE, projectKey, orderNumber);
+  byOrderNumber(@Param('projectKey') projectKey: string, @Param('orderNumber') orderNumber: string, @Query() query: Record<string, unknown>) {
+    refuseExpand(query);
+    return this.read.byNaturalKey(ORDERS_READABLE, projectKey, orderNumber);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../../../libs/auth/src';
-import { DomainReadService, READABLE_RESOURCES, ReadableResource } from '../../../../libs/catalog/src';
+import { DomainReadService, READABLE_RESOURCES, ReadableResource, refuseExpand } from '../../../../libs/catalog/src';
 
 /** Read API of one imported resource type, in commercetools HTTP API style and shapes. */
 function readController(resource: ReadableResource): Type<unknown> {
@@ -20,13 +20,15 @@ function readController(resource: ReadableResource): Type<unknown> {
 
     @Get('key=:key')
     @RequireScopes(...resource.scopes)
-    byKey(@Param('projectKey') projectKey: string, @Param('key') key: string) {
+    byKey(@Param('projectKey') projectKey: string, @Param('key') key: string, @Query() query: Record<string, unknown>) {
+      refuseExpand(query);
       return this.read.byKey(resource, projectKey, key);
     }
 
     @Get(':id')
     @RequireScopes(...resource.scopes)
-    byId(@Param('projectKey') projectKey: string, @Param('id') id: string) {
+    byId(@Param('projectKey') projectKey: string, @Param('id') id: string, @Query() query: Record<string, unknown>) {
+      refuseExpand(query);
       return this.read.byId(resource, projectKey, id);
     }
   }

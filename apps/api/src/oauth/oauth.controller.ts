@@ -8,6 +8,7 @@ import {
   invalidRequest,
   invalidScope,
   Public,
+  scopeImplied,
   splitScopes,
   TokenService,
   tooManyAttempts,
@@ -80,7 +81,7 @@ export class OAuthController {
     }
     this.throttle.recordSuccess(address, credentials.id);
     const requested = splitScopes(params.scope as string | undefined);
-    const notAllowed = requested.filter((scope) => !clientScopes.includes(scope));
+    const notAllowed = requested.filter((scope) => !scopeImplied(clientScopes, scope));
     if (notAllowed.length > 0) throw invalidScope(`Invalid scope(s): ${notAllowed.join(' ')}`);
     return this.tokens.issue(credentials.id, requested.length > 0 ? requested : clientScopes);
   }

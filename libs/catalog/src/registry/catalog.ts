@@ -18,8 +18,8 @@ export const CATALOG_REFERENCE_TARGETS: ReferenceTarget[] = [
 ];
 
 export const CATALOG_READABLE: ReadableResource[] = [
-  { path: 'categories', table: CATEGORIES_TABLE, scopes: ['view_products', 'manage_products', 'view_categories', 'manage_categories'], name: 'Category' },
+  { path: 'categories', table: CATEGORIES_TABLE, scopes: ['view_products', 'manage_products', 'view_categories', 'manage_categories'], name: 'Category', predicates: { localized: { slug: `data->'slug'` } } },
   { path: 'types', table: TYPES_TABLE, scopes: ['view_types', 'manage_types'], name: 'Type' },
-  { path: 'inventory', table: INVENTORY_TABLE, scopes: ['view_products', 'manage_products'], name: 'InventoryEntry' },
-  { path: 'standalone-prices', table: STANDALONE_PRICES_TABLE, scopes: ['view_standalone_prices', 'manage_standalone_prices'], name: 'StandalonePrice' },
+  { path: 'inventory', table: INVENTORY_TABLE, scopes: ['view_products', 'manage_products'], name: 'InventoryEntry', predicates: { plain: { sku: `data->>'sku'` } } },
+  { path: 'standalone-prices', table: STANDALONE_PRICES_TABLE, scopes: ['view_standalone_prices', 'manage_standalone_prices'], name: 'StandalonePrice', predicates: { plain: { sku: `data->>'sku'` } } },
 ];

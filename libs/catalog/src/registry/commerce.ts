@@ -29,11 +29,11 @@ export const COMMERCE_REFERENCE_TARGETS: ReferenceTarget[] = [
   { typeId: 'product-tailoring', table: 'product_tailorings' },
 ];
 
-export const ORDERS_READABLE: ReadableResource = { path: 'orders', table: 'orders', scopes: ['view_orders', 'manage_orders'], name: 'Order' };
+export const ORDERS_READABLE: ReadableResource = { path: 'orders', table: 'orders', scopes: ['view_orders', 'manage_orders'], name: 'Order', keyColumnIs: 'orderNumber' };
 
 export const COMMERCE_READABLE: ReadableResource[] = [
-  { path: 'customers', table: 'customers', scopes: ['view_customers', 'manage_customers'], name: 'Customer' },
-  { path: 'discount-codes', table: 'discount_codes', scopes: ['view_discount_codes', 'manage_discount_codes'], name: 'DiscountCode' },
+  { path: 'customers', table: 'customers', scopes: ['view_customers', 'manage_customers'], name: 'Customer', predicates: { plain: { email: `data->>'email'`, customerNumber: `data->>'customerNumber'` } } },
+  { path: 'discount-codes', table: 'discount_codes', scopes: ['view_discount_codes', 'manage_discount_codes'], name: 'DiscountCode', predicates: { plain: { code: `data->>'code'` } } },
   ORDERS_READABLE,
   { path: 'business-units', table: 'business_units', scopes: ['view_business_units', 'manage_business_units'], name: 'BusinessUnit' },
   { path: 'product-selections', table: 'product_selections', scopes: ['view_product_selections', 'manage_product_selections'], name: 'ProductSelection' },

@@ -22,4 +22,6 @@ export const PRODUCTS_REFERENCE_TARGETS: ReferenceTarget[] = [
   { typeId: 'product-variant', table: 'product_variant_keys' },
 ];
 
-export const PRODUCTS_READABLE: ReadableResource[] = [{ path: 'products', table: 'products', scopes: ['view_products', 'manage_products'], name: 'Product' }];
+export const PRODUCTS_READABLE: ReadableResource[] = [
+  { path: 'products', table: 'products', scopes: ['view_products', 'manage_products'], name: 'Product', predicates: { localized: { slug: `data->'masterData'->'current'->'slug'` } } },
+];

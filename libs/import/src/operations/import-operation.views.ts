@@ -16,7 +16,6 @@ export class ImportOperationView {
   @ApiProperty() version!: number;
   @ApiProperty() importContainerKey!: string;
   @ApiProperty() resourceKey!: string;
-  @ApiProperty() resourceType!: string;
   @ApiProperty() id!: string;
   @ApiProperty({ enum: PROCESSING_STATES }) state!: ProcessingState;
   @ApiPropertyOptional() resourceVersion?: number;

@@ -40,7 +40,6 @@ export function toOperationView(row: ImportOperationRow, debug: boolean): Import
     version: row.version,
     importContainerKey: row.container_key,
     resourceKey: row.resource_key,
-    resourceType: row.resource_type,
     id: row.id,
     state: row.state,
     ...(row.resource_version !== null ? { resourceVersion: row.resource_version } : {}),
