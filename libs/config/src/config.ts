@@ -10,6 +10,8 @@ export interface BerthConfig {
   /** Undefined means: start the embedded Postgres. */
   databaseUrl?: string;
   databasePoolSize: number;
+  /** How long taking a database connection may wait before the request fails with 503. */
+  databaseConnectTimeoutMs: number;
   migrationsRun: boolean;
   dataDir: string;
   embeddedPgPort?: number;
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     host,
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    databaseConnectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     dataDir: path.resolve(env.BERTH_DATA_DIR && env.BERTH_DATA_DIR.trim() !== '' ? env.BERTH_DATA_DIR : '.berth'),
     embeddedPgPort: env.EMBEDDED_PG_PORT ? int(env, 'EMBEDDED_PG_PORT', 0, 1, 65535) : undefined,
