@@ -27,6 +27,8 @@ export interface BerthConfig {
   /** Operations of one claimed batch settled at the same time (each on its own connection). */
   processorConcurrency: number;
   processorPollMs: number;
+  /** How long a claim holds an operation; renewed by a heartbeat while its batch settles, so a dead worker's claims are free after this. */
+  processorLeaseSeconds: number;
   reaperCron: string;
   devClientProject: string;
 }
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     processorBatchSize: int(env, 'PROCESSOR_BATCH_SIZE', 100, 1, 5000),
     processorConcurrency: int(env, 'PROCESSOR_CONCURRENCY', 4, 1, 64),
     processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
+    processorLeaseSeconds: int(env, 'PROCESSOR_LEASE_SECONDS', 10, 1, 3600),
     reaperCron: (env.REAPER_CRON ?? '*/5 * * * *').trim(),
     devClientProject: (env.DEV_CLIENT_PROJECT ?? 'demo').trim(),
   };
