@@ -63,14 +63,28 @@ describe('worker and CLI processes', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     worker.kill('SIGKILL');
+    const killedAt = Date.now();
     await exited;
     const importedBeforeCrash = await count(`SELECT count(*)::int AS n FROM import_operations WHERE state = 'imported'`);
     expect(importedBeforeCrash).toBeGreaterThanOrEqual(20);
+    const orphaned = ((await t.dataSource.query(`SELECT id FROM import_operations WHERE state = 'processing' AND locked_by IS NOT NULL`)) as Array<{ id: string }>).map((row) => row.id);
 
-    // Its claims are stale now; fast-forward the lease clock instead of waiting a minute.
-    await t.dataSource.query(`UPDATE import_operations SET locked_until = now() - interval '1 second' WHERE locked_until IS NOT NULL`);
-    await new ProcessorService(t.dataSource, t.config).drain();
-
+    // The dead worker's claims (default lease, no longer renewed by its heartbeat) are taken over within
+    // 15 s by another worker, without touching locked_until.
+    const survivor = new ProcessorService(t.dataSource, t.config);
+    const takeOverDeadline = killedAt + 15_000;
+    let takeOverMs: number | undefined;
+    while (Date.now() < takeOverDeadline) {
+      await survivor.runOnce();
+      if ((await count(`SELECT count(*)::int AS n FROM import_operations WHERE id = ANY('{${orphaned.join(',')}}'::uuid[]) AND state = 'processing'`)) === 0) {
+        takeOverMs = Date.now() - killedAt;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (process.env.BERTH_TEST_TIMINGS) process.stderr.write(`kill -9: ${orphaned.length} orphaned claim(s) taken over ${takeOverMs} ms after the kill\n`);
+    expect(takeOverMs).toBeLessThan(15_000);
+    await survivor.drain();
     expect(await count(`SELECT count(*)::int AS n FROM import_operations WHERE state = 'imported'`)).toBe(total);
     for (let key = 0; key < KEYS; key++) {
       const rows = (await t.dataSource.query(`SELECT version, data->>'description' AS description FROM product_types WHERE project_key = 'test' AND key = $1`, [`crash-${key}`])) as Array<{
@@ -83,6 +97,37 @@ describe('worker and CLI processes', () => {
       expect(versions.map((row) => row.resource_version)).toEqual(Array.from({ length: UPDATES_PER_KEY }, (_, i) => i + 1));
     }
   }, 180_000);
+
+  it('SIGTERM: the worker finishes what it is settling, releases the rest of its claims and exits 0', async () => {
+    await t.http.post('/test/import-containers').set(t.auth).send({ key: 'sigterm' }).expect(201);
+    const keys = 20;
+    const updates = 5;
+    for (let update = 0; update < updates; update++) {
+      const resources = Array.from({ length: keys }, (_, key) => ({ key: `term-${key}`, name: 'Term', description: `update ${update}`, attributes: [] }));
+      await t.http.post('/test/product-types/import-containers/sigterm').set(t.auth).send({ type: 'product-type', resources }).expect(201);
+    }
+    const pending = `SELECT count(*)::int AS n FROM import_operations WHERE resource_key LIKE 'term-%' AND state = 'processing'`;
+    const sigterm = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.database.url, WORKER_ROLES: 'processor', PROCESSOR_BATCH_SIZE: '20', PROCESSOR_CONCURRENCY: '1', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'error' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => sigterm.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await count(pending)) > keys * updates - 5) await new Promise((resolve) => setTimeout(resolve, 10));
+    sigterm.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // Nothing is left claimed: the rest of its batch was released, not left for the lease.
+    expect(await count(`SELECT count(*)::int AS n FROM import_operations WHERE resource_key LIKE 'term-%' AND state = 'processing' AND locked_by IS NOT NULL`)).toBe(0);
+    // It stopped mid-batch (a batch holds one operation of each of the 20 keys) instead of settling the whole batch.
+    const settledBeforeExit = keys * updates - (await count(pending));
+    if (process.env.BERTH_TEST_TIMINGS) process.stderr.write(`SIGTERM: ${settledBeforeExit} operation(s) settled before exit\n`);
+    expect(settledBeforeExit).toBeLessThan(keys);
+    await new ProcessorService(t.dataSource, t.config).drain();
+    expect(await count(pending)).toBe(0);
+    const versions = (await t.dataSource.query(`SELECT DISTINCT version FROM product_types WHERE project_key = 'test' AND key LIKE 'term-%'`)) as Array<{ version: number }>;
+    expect(versions).toEqual([{ version: updates }]);
+  }, 120_000);
 
   /** Starts the compiled API as a separate process on this test's database and waits until it is ready. */
   const startApi = async (): Promise<string> => {

@@ -23,9 +23,42 @@ function printDevClient(port: number, projectKey: string, clientId: string, clie
   );
 }
 
+/** Error codes after which the process cannot usefully go on (no port, no memory): exit and let the supervisor restart it. */
+const FATAL_CODES = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOMEM', 'ERR_WORKER_OUT_OF_MEMORY']);
+
+/** The error's name, code and message (stack for errors), with any credentials in a postgres URL masked. */
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}${(error as { code?: unknown }).code ? ` [${String((error as { code?: unknown }).code)}]` : ''}: ${error.stack ?? error.message}` : String(error);
+  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:***@');
+}
+
+/**
+ * The process-level safety net (SPEC 11: no input ends the process).
+ * - unhandledRejection: a promise nobody awaited failed (typically a database call during an outage);
+ *   the request or batch it belonged to has already answered or will be retried, so log and go on.
+ * - uncaughtException: log; keep running, because all durable state lives in Postgres and every change
+ *   is transactional (an exception cannot leave anything half-applied), while exiting would turn one stray
+ *   error (e.g. a socket error event) into an outage of every request on this process. Exit only when it
+ *   is clearly fatal: the process cannot listen or allocate (FATAL_CODES).
+ */
+function installSafetyNet(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error(`unhandled promise rejection (continuing): ${describeError(reason)}`);
+  });
+  process.on('uncaughtException', (error) => {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && FATAL_CODES.has(code)) {
+      logger.fatal(`fatal uncaught exception, exiting: ${describeError(error)}`);
+      process.exit(1);
+    }
+    logger.error(`uncaught exception (continuing): ${describeError(error)}`);
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = new Logger('Berth');
+  installSafetyNet(logger);
   const started = Date.now();
   let database;
   try {

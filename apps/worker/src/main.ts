@@ -5,10 +5,43 @@ import { loadConfigOrExit } from '../../../libs/config/src';
 import { openDatabase } from '../../../libs/database/src';
 import { WorkerModule } from './worker.module';
 
+/** Error codes after which the process cannot usefully go on (no port, no memory): exit and let the supervisor restart it. */
+const FATAL_CODES = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOMEM', 'ERR_WORKER_OUT_OF_MEMORY']);
+
+/** The error's name, code and message (stack for errors), with any credentials in a postgres URL masked. */
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}${(error as { code?: unknown }).code ? ` [${String((error as { code?: unknown }).code)}]` : ''}: ${error.stack ?? error.message}` : String(error);
+  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:***@');
+}
+
+/**
+ * The process-level safety net (SPEC 11: no input ends the process).
+ * - unhandledRejection: a promise nobody awaited failed (typically a database call during an outage);
+ *   the request or batch it belonged to has already answered or will be retried, so log and go on.
+ * - uncaughtException: log; keep running, because all durable state lives in Postgres and every change
+ *   is transactional (an exception cannot leave anything half-applied), while exiting would turn one stray
+ *   error (e.g. a socket error event) into an outage of every request on this process. Exit only when it
+ *   is clearly fatal: the process cannot listen or allocate (FATAL_CODES).
+ */
+function installSafetyNet(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error(`unhandled promise rejection (continuing): ${describeError(reason)}`);
+  });
+  process.on('uncaughtException', (error) => {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && FATAL_CODES.has(code)) {
+      logger.fatal(`fatal uncaught exception, exiting: ${describeError(error)}`);
+      process.exit(1);
+    }
+    logger.error(`uncaught exception (continuing): ${describeError(error)}`);
+  });
+}
+
 /** A process that runs only background roles (WORKER_ROLES, default processor,reaper); no HTTP. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = new Logger('BerthWorker');
+  installSafetyNet(logger);
   if (config.workerRoles.length === 0) {
     logger.error('WORKER_ROLES is none: a worker without roles has nothing to do');
     process.exit(1);
@@ -33,4 +66,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-void main();
+// Start-up failures (database unreachable, bad migrations) end the process with a message; the safety net
+// only covers the running worker.
+main().catch((error: unknown) => {
+  new Logger('BerthWorker').error(`start-up failed: ${describeError(error)}`);
+  process.exit(1);
+});

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { DATABASE_RETRY_AFTER_SECONDS, isConnectionError } from '../../database/src/connection-errors';
 import { CtException, ErrorResponse } from './errors';
 
 const STATUS_MESSAGES: Record<number, string> = {
@@ -26,6 +27,11 @@ interface ParserError {
 /** Maps any thrown value to a commercetools ErrorResponse plus headers; never leaks stack traces. */
 export function toErrorResponse(error: unknown): { body: ErrorResponse; headers: Record<string, string> } {
   if (error instanceof CtException) return { body: error.toResponse(), headers: error.headers };
+  if (isConnectionError(error)) {
+    // The database is unreachable (outage, restart, connection limit): nothing is wrong with the request.
+    const message = 'The service is temporarily unavailable: the database cannot be reached. Please retry later.';
+    return { body: { statusCode: 503, message, errors: [{ code: 'ServiceUnavailable', message }] }, headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) } };
+  }
   const parser = error as ParserError;
   if (parser && typeof parser === 'object' && typeof parser.type === 'string') {
     if (parser.type === 'entity.parse.failed') {

@@ -11,6 +11,8 @@ export interface BerthConfig {
   /** Undefined means: start the embedded Postgres. */
   databaseUrl?: string;
   databasePoolSize: number;
+  /** How long taking a database connection may wait before the request fails with 503. */
+  databaseConnectTimeoutMs: number;
   migrationsRun: boolean;
   dataDir: string;
   embeddedPgPort?: number;
@@ -26,6 +28,8 @@ export interface BerthConfig {
   /** Operations of one claimed batch settled at the same time (each on its own connection). */
   processorConcurrency: number;
   processorPollMs: number;
+  /** How long a claim holds an operation; renewed by a heartbeat while its batch settles, so a dead worker's claims are free after this. */
+  processorLeaseSeconds: number;
   reaperCron: string;
   devClientProject: string;
   /** Failed token requests allowed per window for one client id from one address, then 429 for that pair. */
@@ -128,6 +132,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     host,
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    databaseConnectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     dataDir: path.resolve(env.BERTH_DATA_DIR && env.BERTH_DATA_DIR.trim() !== '' ? env.BERTH_DATA_DIR : '.berth'),
     embeddedPgPort: env.EMBEDDED_PG_PORT ? int(env, 'EMBEDDED_PG_PORT', 0, 1, 65535) : undefined,
@@ -141,6 +146,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     processorBatchSize: int(env, 'PROCESSOR_BATCH_SIZE', 100, 1, 5000),
     processorConcurrency: int(env, 'PROCESSOR_CONCURRENCY', 4, 1, 64),
     processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
+    processorLeaseSeconds: int(env, 'PROCESSOR_LEASE_SECONDS', 10, 1, 3600),
     reaperCron: (env.REAPER_CRON ?? '*/5 * * * *').trim(),
     devClientProject: (env.DEV_CLIENT_PROJECT ?? 'demo').trim(),
     authMaxFailuresPerClientAddress: int(env, 'AUTH_MAX_FAILURES_PER_CLIENT_ADDRESS', 10, 1, 1_000_000),

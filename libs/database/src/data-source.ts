@@ -1,7 +1,22 @@
+import { Logger } from '@nestjs/common';
 import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+/** How long taking a connection from the pool may wait for Postgres before failing (a 503 then). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+
+const poolLogger = new Logger('DatabasePool');
+
+/**
+ * pg emits 'error' on the pool when an idle client's connection breaks (Postgres restarted, network cut);
+ * unhandled, that event would end the process. The broken client is discarded and the pool opens new
+ * connections on demand, so logging is all there is to do. Only the message is logged (never the URL).
+ */
+function onPoolError(error: Error): void {
+  poolLogger.warn(`idle database connection failed (the pool replaces it): ${error.message}`);
+}
+
+export function dataSourceOptions(url: string, poolSize = 10, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -11,12 +26,15 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, application_name: 'berth' },
+    poolErrorHandler: onPoolError,
+    // Fail fast while Postgres is unreachable instead of queueing requests; keepAlive notices dead
+    // connections that broke without a TCP reset.
+    extra: { max: poolSize, application_name: 'berth', connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
   };
 }
 
-export async function createDataSource(url: string, poolSize = 10): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(url, poolSize));
+export async function createDataSource(url: string, poolSize = 10, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(url, poolSize, connectTimeoutMs));
   await dataSource.initialize();
   return dataSource;
 }

@@ -2,4 +2,5 @@ export * from './data-source';
 export * from './database.module';
 export * from './embedded-postgres';
 export * from './transaction';
+export * from './connection-errors';
 export * from './open-database';

@@ -29,7 +29,7 @@ export async function openDatabase(config: BerthConfig, log: (message: string) =
     if (target.embedded?.owned) await target.embedded.stop();
   };
   try {
-    const dataSource = await createDataSource(target.url, poolSize);
+    const dataSource = await createDataSource(target.url, poolSize, config.databaseConnectTimeoutMs);
     if (config.migrationsRun || target.embedded) {
       const applied = await runMigrations(dataSource);
       if (applied > 0) log(`applied ${applied} migration(s)`);

@@ -40,9 +40,18 @@ export class ProcessorRunner implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    // Graceful shutdown: operations being settled finish; the rest of the current batch is not started
+    // and is released below, so other workers take it at once instead of after the lease.
+    this.processor.stop();
     this.wake();
     if (this.scheduler.doesExist('interval', 'processor-poll')) this.scheduler.deleteInterval('processor-poll');
     await this.loop;
+    try {
+      const released = await this.processor.release();
+      if (released > 0) this.logger.log(`released ${released} unsettled claim(s) on shutdown`);
+    } catch (error) {
+      this.logger.warn(`could not release claims on shutdown (they free up after the lease): ${error instanceof Error ? error.message : String(error)}`);
+    }
     await this.listener?.end().catch(() => undefined);
   }
 
@@ -79,21 +88,31 @@ export class ProcessorRunner implements OnApplicationBootstrap, OnApplicationShu
   private async listen(): Promise<void> {
     const options = this.dataSource.options as { url?: string };
     while (this.running) {
-      const client = new Client({ connectionString: options.url, application_name: 'berth-listener' });
+      const client = new Client({ connectionString: options.url, application_name: 'berth-listener', connectionTimeoutMillis: this.config.databaseConnectTimeoutMs, keepAlive: true });
+      // A permanent handler: a client emits 'error' more than once when its connection breaks, and an
+      // unhandled 'error' event would end the process.
+      let broken: (() => void) | undefined;
+      client.on('error', (error) => {
+        if (this.running) this.logger.warn(`LISTEN connection lost: ${error.message}`);
+        broken?.();
+      });
       try {
         await client.connect();
         client.on('notification', () => this.wake());
         await client.query(`LISTEN ${OPERATIONS_CHANNEL}`);
         this.listener = client;
         await new Promise<void>((resolve) => {
-          client.once('error', () => resolve());
+          broken = resolve;
           client.once('end', () => resolve());
         });
       } catch (error) {
         if (this.running) this.logger.warn(`LISTEN connection failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
       }
       await client.end().catch(() => undefined);
+      // Work accepted while the listener was down has no NOTIFY: the poll interval picks it up, and this
+      // wake-up checks right away once reconnected.
       if (this.running) await new Promise((resolve) => setTimeout(resolve, 1000));
+      this.wake();
     }
   }
 }

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { ErrorObject, operationsProcessed } from '../../common/src';
+import { isConnectionError } from '../../database/src/connection-errors';
 import { APPLIERS, REFERENCE_TARGETS } from '../../catalog/src/registry';
 import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, referenceId, uniqueReferences } from './applier';
 import { lockReferencesShared, wakeWaitingOperations } from './waits';
@@ -18,7 +19,6 @@ interface ClaimedOperation {
   had_waits: boolean;
 }
 
-const LEASE_SECONDS = 60;
 const MAX_ATTEMPTS = 5;
 
 /** States in which an operation still has to be applied; later operations of the same key wait behind it. */
@@ -27,11 +27,25 @@ const OPEN_STATES = `('processing', 'unresolved', 'waitForMasterVariant')`;
 export interface RunResult {
   claimed: number;
   imported: number;
+  /** Operations of the batch left unsettled because the database went away (released once it is back). */
+  interrupted?: number;
 }
 
 /**
  * Claims pending operations (FOR UPDATE SKIP LOCKED, one per resource key at a time, oldest first),
  * resolves their references and applies them, each in its own transaction.
+ *
+ * Leases: a claim holds an operation for PROCESSOR_LEASE_SECONDS (`locked_until`); while a batch settles,
+ * a heartbeat renews the lease of its not yet settled operations every third of the lease. A worker that
+ * dies (kill -9, lost host) stops renewing, so its claims are claimable by others after at most one lease.
+ * A heartbeat racing with a take-over cannot steal back: it only renews rows still `locked_by` this worker,
+ * and settle() re-checks `locked_by` under FOR UPDATE in its transaction, so an operation taken over is
+ * skipped by the old owner and applied once, by the new one. (A row being settled is row-locked by its
+ * transaction; the claim skips locked rows, and the heartbeat skips them too instead of waiting.)
+ *
+ * Database outages: a connection-level failure is not the operation's fault, so it does not count as one
+ * of its MAX_ATTEMPTS; the batch stops, and the worker's unsettled claims are released (locked_by = NULL)
+ * by the next runOnce() once the database answers again, so work resumes at once rather than after the lease.
  */
 @Injectable()
 export class ProcessorService {
@@ -39,6 +53,12 @@ export class ProcessorService {
   private readonly workerId = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly appliers = new Map<string, Applier>();
   private readonly targets = new Map<string, ReferenceTarget>();
+  /** Set when a database call failed at the connection level: this worker may hold claims nobody settles. */
+  private releasePending = false;
+  /** Set by stop(): settle the operations in flight, take no more from the batch, release the rest. */
+  private stopping = false;
+  /** Wake-ups of waiting operations that failed after their creator committed (retried by the next run). */
+  private pendingWakes: Array<{ projectKey: string; keys: KeyReference[] }> = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,19 +73,109 @@ export class ProcessorService {
    * operation per resource key, so settling them concurrently keeps each key's order.
    */
   async runOnce(batchSize = this.config.processorBatchSize): Promise<RunResult> {
-    const claimed = await this.claimBatch(batchSize);
+    await this.recover();
+    if (this.stopping) return { claimed: 0, imported: 0 };
+    let claimed: ClaimedOperation[];
+    try {
+      claimed = await this.claimBatch(batchSize);
+    } catch (error) {
+      // The claim may have committed without us hearing back: release whatever is ours once the database is back.
+      if (isConnectionError(error)) this.releasePending = true;
+      throw error;
+    }
+    if (claimed.length === 0) return { claimed: 0, imported: 0 };
     let imported = 0;
+    let interrupted = 0;
     let next = 0;
+    const unsettled = new Set(claimed);
+    const heartbeat = setInterval(() => void this.renewLeases([...unsettled]), Math.max(100, Math.floor((this.config.processorLeaseSeconds * 1000) / 3)));
     const settleNext = async (): Promise<void> => {
-      while (next < claimed.length) {
+      while (next < claimed.length && !this.releasePending && !this.stopping) {
         const operation = claimed[next++];
         const state = await this.settle(operation);
+        unsettled.delete(operation);
+        if (state === 'interrupted') {
+          interrupted++;
+          continue;
+        }
         operationsProcessed.inc({ state });
         if (state === 'imported') imported++;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.config.processorConcurrency, claimed.length) }, settleNext));
-    return { claimed: claimed.length, imported };
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.config.processorConcurrency, claimed.length) }, settleNext));
+    } finally {
+      clearInterval(heartbeat);
+    }
+    interrupted += unsettled.size;
+    if (unsettled.size > 0 || this.releasePending) {
+      // Left by an outage or by stop(): give them back now rather than after the lease (if the database
+      // is still away, the next runOnce() does it).
+      this.releasePending = true;
+      await this.recover().catch(() => undefined);
+    }
+    return { claimed: claimed.length, imported, ...(interrupted > 0 ? { interrupted } : {}) };
+  }
+
+  /**
+   * Graceful shutdown: the operations being settled finish, the rest of the batch is not started, and
+   * this worker's unsettled claims are released for other workers. Call release() after the loop ended.
+   */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** Releases every claim this worker still holds (graceful shutdown); throws when the database is unreachable. */
+  async release(): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE import_operations SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0)
+        WHERE state = 'processing' AND locked_by = $1`,
+      [this.workerId],
+    )) as [unknown, number];
+    this.releasePending = false;
+    return count;
+  }
+
+  /**
+   * After a connection-level failure: releases this worker's unsettled claims (without counting the try
+   * as an attempt) and replays failed wake-ups. Throws while the database is still unreachable.
+   */
+  private async recover(): Promise<void> {
+    if (this.releasePending) {
+      const released = await this.release();
+      if (released > 0) this.logger.log(`database reachable again: released ${released} unsettled claim(s)`);
+    }
+    while (this.pendingWakes.length > 0) {
+      const { projectKey, keys } = this.pendingWakes[0];
+      try {
+        await wakeWaitingOperations(this.dataSource, projectKey, keys);
+      } catch (error) {
+        // Still unreachable: keep it for the next run. Any other failure was retried once already: give up.
+        if (isConnectionError(error)) throw error;
+        this.logger.warn(`waking waiting operations failed again, giving up: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.pendingWakes.shift();
+    }
+  }
+
+  /** Heartbeat: extends the lease of the batch's unsettled operations that are still ours. */
+  private async renewLeases(operations: ClaimedOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    try {
+      await this.dataSource.query(
+        `UPDATE import_operations o SET locked_until = now() + make_interval(secs => $4)
+           FROM (SELECT project_key, id FROM import_operations
+                  WHERE (project_key, id) IN (SELECT * FROM unnest($2::text[], $3::uuid[]))
+                    AND locked_by = $1 AND state = 'processing'
+                  FOR UPDATE SKIP LOCKED) mine
+          WHERE o.project_key = mine.project_key AND o.id = mine.id`,
+        [this.workerId, operations.map((o) => o.project_key), operations.map((o) => o.id), this.config.processorLeaseSeconds],
+      );
+    } catch (error) {
+      // Not fatal: at worst the lease runs out and another worker takes the operations over (settle() re-checks ownership).
+      if (isConnectionError(error)) this.releasePending = true;
+      this.logger.warn(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Runs batches until nothing is claimable (tests and the CLI use this to drain). */
@@ -112,7 +222,7 @@ export class ProcessorService {
          FROM candidates c
         WHERE o.project_key = c.project_key AND o.id = c.id
        RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits`,
-      [batchSize, this.workerId, LEASE_SECONDS],
+      [batchSize, this.workerId, this.config.processorLeaseSeconds],
     )) as [ClaimedOperation[], number];
     return rows;
   }
@@ -161,7 +271,15 @@ export class ProcessorService {
       return this.retryLater(operation, error);
     }
     // After the commit: operations waiting for what this one created go back to `processing`.
-    if (createdKeys.length > 0) await wakeWaitingOperations(this.dataSource, operation.project_key, createdKeys);
+    if (createdKeys.length > 0) {
+      try {
+        await wakeWaitingOperations(this.dataSource, operation.project_key, createdKeys);
+      } catch (error) {
+        this.logger.warn(`waking operations waiting for ${operation.id} failed, retrying later: ${error instanceof Error ? error.message : String(error)}`);
+        this.pendingWakes.push({ projectKey: operation.project_key, keys: createdKeys });
+        if (isConnectionError(error)) this.releasePending = true;
+      }
+    }
     return state;
   }
 
@@ -213,20 +331,41 @@ export class ProcessorService {
 
   private async retryLater(operation: ClaimedOperation, error: unknown): Promise<string> {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`operation ${operation.id} (attempt ${operation.attempts}) failed: ${message}`);
-    if (operation.attempts >= MAX_ATTEMPTS) {
-      this.logger.warn(`operation ${operation.id} failed ${operation.attempts} times, rejecting: ${message}`);
-      await this.dataSource.transaction((manager) =>
-        this.record(manager, operation, { state: 'rejected', errors: [{ code: 'ResourceCreation', message: `The resource could not be imported: ${message}` }] }),
-      );
-      return 'rejected';
+    if (isConnectionError(error)) {
+      // The database went away, not the operation's fault: no attempt is used up; the claim is released
+      // once the database is back (recover()).
+      this.logger.warn(`operation ${operation.id} interrupted, database unreachable: ${message}`);
+      this.releasePending = true;
+      return 'interrupted';
     }
-    // Exponential backoff in SQL columns: 1 s, 2 s, 4 s, …
-    await this.dataSource.query(
-      `UPDATE import_operations SET locked_by = NULL, locked_until = NULL, run_at = now() + make_interval(secs => power(2, attempts - 1))
-        WHERE project_key = $1 AND id = $2 AND locked_by = $3`,
-      [operation.project_key, operation.id, this.workerId],
-    );
-    return 'retry';
+    this.logger.warn(`operation ${operation.id} (attempt ${operation.attempts}) failed: ${message}`);
+    try {
+      if (operation.attempts >= MAX_ATTEMPTS) {
+        const rejected = await this.dataSource.transaction(async (manager) => {
+          // Only while still ours: an operation taken over by another worker is that worker's to settle.
+          const owned = (await manager.query(
+            `SELECT 1 FROM import_operations WHERE project_key = $1 AND id = $2 AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
+            [operation.project_key, operation.id, this.workerId],
+          )) as unknown[];
+          if (owned.length === 0) return false;
+          await this.record(manager, operation, { state: 'rejected', errors: [{ code: 'ResourceCreation', message: `The resource could not be imported: ${message}` }] });
+          return true;
+        });
+        if (!rejected) return 'skipped';
+        this.logger.warn(`operation ${operation.id} failed ${operation.attempts} times, rejected: ${message}`);
+        return 'rejected';
+      }
+      // Exponential backoff in SQL columns: 1 s, 2 s, 4 s, …
+      await this.dataSource.query(
+        `UPDATE import_operations SET locked_by = NULL, locked_until = NULL, run_at = now() + make_interval(secs => power(2, attempts - 1))
+          WHERE project_key = $1 AND id = $2 AND locked_by = $3`,
+        [operation.project_key, operation.id, this.workerId],
+      );
+      return 'retry';
+    } catch (recordError) {
+      if (!isConnectionError(recordError)) throw recordError;
+      this.releasePending = true;
+      return 'interrupted';
+    }
   }
 }
