@@ -12,7 +12,8 @@ const OUTAGE_MS = 4_000;
 const RECOVERY_BUDGET_MS = 10_000;
 const DRAIN_BUDGET_MS = 60_000;
 
-type Phase = 'before' | 'stopping' | 'outage' | 'starting' | 'after';
+const PHASES = ['before', 'stopping', 'outage', 'starting', 'after'] as const;
+type Phase = (typeof PHASES)[number];
 
 /** Stop and start the embedded Postgres under load: 503 + Retry-After while down, recovery without restarts, nothing acknowledged lost. */
 describe('Postgres stop/start during load', () => {
@@ -49,7 +50,7 @@ describe('Postgres stop/start during load', () => {
       } catch (error) {
         failures.push(`${what} in ${startPhase}: no answer (${String(error)})`);
       }
-      const label: Phase = startPhase === phase ? phase : startPhase === 'outage' || phase === 'outage' ? (phase === 'after' ? 'starting' : 'stopping') : phase;
+      const label: Phase = startPhase === phase ? phase : PHASES.indexOf(startPhase) < PHASES.indexOf('outage') ? 'stopping' : 'starting';
       byPhase[label].add(answer?.status ?? 'no-answer');
       if (!answer) return undefined;
       if (answer.status >= 500 && answer.status !== 503) failures.push(`${what} in ${label}: ${answer.status} ${answer.text.slice(0, 200)}`);
