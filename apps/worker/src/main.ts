@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '../../../libs/config/src';
-import { openDatabase } from '../../../libs/database/src';
+import { isConnectionError, OpenDatabase, openDatabase } from '../../../libs/database/src';
 import { WorkerModule } from './worker.module';
 
 /** Error codes after which the process cannot usefully go on (no port, no memory): exit and let the supervisor restart it. */
@@ -46,7 +46,18 @@ async function main(): Promise<void> {
     logger.error('WORKER_ROLES is none: a worker without roles has nothing to do');
     process.exit(1);
   }
-  const database = await openDatabase(config, (message) => logger.log(message));
+  // A worker started while the database is unreachable waits for it (retrying with back-off) instead of
+  // exiting: workers recover by themselves, as everything else does (SPEC 11). Other start-up errors end it.
+  let database: OpenDatabase | undefined;
+  for (let attempt = 1, delayMs = 500; !database; attempt++, delayMs = Math.min(delayMs * 2, 5000)) {
+    try {
+      database = await openDatabase(config, (message) => logger.log(message));
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      logger.warn(`database unreachable at start-up (attempt ${attempt}), retrying in ${delayMs} ms: ${error instanceof Error ? error.message : String(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
   const context = await NestFactory.createApplicationContext(WorkerModule.register(config, database.dataSource), { logger: ['error', 'warn', 'log'] });
   await context.init();
   logger.log(`worker running roles: ${config.workerRoles.join(', ')}`);
