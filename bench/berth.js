@@ -22,12 +22,12 @@ function freePort() {
 
 /** A child process whose output is kept (last 200 lines) for error messages, and that can be awaited. */
 class Child {
-  constructor(name, script, env) {
+  constructor(name, script, env, nodeArgs = []) {
     this.name = name;
     this.lines = [];
     this.exited = false;
     this.exitCode = undefined;
-    this.proc = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.pid = this.proc.pid;
     this.exit = new Promise((resolve) => {
       this.proc.on('exit', (code, signal) => {
@@ -134,7 +134,9 @@ function embeddedUrl(dataDir) {
 async function startWorker(databaseUrl, name) {
   const env = { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn', DATABASE_URL: databaseUrl, WORKER_ROLES: 'processor', MIGRATIONS_RUN: 'false' };
   delete env.BERTH_DATA_DIR;
-  const worker = new Child(name, path.join(DIST, 'worker', 'src', 'main.js'), env);
+  // BENCH_WORKER_NODE_ARGS: extra node flags for the workers, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile them.
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS ? process.env.BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean) : [];
+  const worker = new Child(name, path.join(DIST, 'worker', 'src', 'main.js'), env, nodeArgs);
   await worker.waitFor(/worker running roles/, 60_000);
   return worker;
 }

@@ -31,6 +31,17 @@ export interface ApplyContext {
   resolve(reference: KeyReference): Promise<string | undefined>;
   /** Records that a resource with this key now exists, so operations waiting for it are retried. */
   created(typeId: string, key: string): void;
+  /**
+   * Lookups shared by the operations of one batch (one transaction): e.g. product types and custom types,
+   * read once per batch instead of once per operation. Keys are namespaced by the caller (`product-type:<id>`).
+   */
+  cache: Map<string, unknown>;
+}
+
+/** One operation of a batch handed to a set-wise applier: its resource and its own context. */
+export interface BatchItem<T> {
+  resource: T;
+  context: ApplyContext;
 }
 
 /**
@@ -44,6 +55,12 @@ export interface Applier<T = Record<string, unknown>> {
   references(resource: T): KeyReference[];
   /** Applies the resource inside the operation's transaction. Throwing means a transient failure (retried). */
   apply(resource: T, context: ApplyContext): Promise<ApplyResult>;
+  /**
+   * Optional set-wise form of apply(): applies the resources of one batch (distinct keys, in accept order)
+   * with a few multi-row statements. Its outcome must equal apply() run one by one in that order. If it
+   * throws, the processor rolls its writes back and applies the items one by one instead.
+   */
+  applyMany?(items: Array<BatchItem<T>>): Promise<ApplyResult[]>;
 }
 
 export const referenceId = (reference: KeyReference) => `${reference.typeId}:${reference.key}`;

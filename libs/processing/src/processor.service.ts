@@ -17,7 +17,12 @@ interface ClaimedOperation {
   attempts: number;
   /** True when the operation was unresolved before, so it may have rows in import_operation_waits. */
   had_waits: boolean;
+  created_at: Date;
+  seq: string;
 }
+
+/** What settling one operation of a batch came to: an outcome to record, or a failure to retry after the commit. */
+type Settled = { operation: ClaimedOperation; result: ApplyResult; created: KeyReference[] } | { operation: ClaimedOperation; failure: unknown };
 
 const MAX_ATTEMPTS = 5;
 
@@ -33,7 +38,8 @@ export interface RunResult {
 
 /**
  * Claims pending operations (FOR UPDATE SKIP LOCKED, one per resource key at a time, oldest first),
- * resolves their references and applies them, each in its own transaction.
+ * resolves their references and applies them: a batch settles in one transaction (settleBatch), each
+ * operation isolated by a savepoint or applied set-wise, falling back to one transaction per operation.
  *
  * Leases: a claim holds an operation for PROCESSOR_LEASE_SECONDS (`locked_until`); while a batch settles,
  * a heartbeat renews the lease of its not yet settled operations every third of the lease. A worker that
@@ -84,26 +90,32 @@ export class ProcessorService {
       throw error;
     }
     if (claimed.length === 0) return { claimed: 0, imported: 0 };
+    // Accept order (the claim returns rows in no particular order): set-wise appliers decide in this order,
+    // so resources of one batch that compete (a slug, a SKU) end as they would one by one.
+    claimed.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
     let imported = 0;
     let interrupted = 0;
-    let next = 0;
     const unsettled = new Set(claimed);
     const heartbeat = setInterval(() => void this.renewLeases([...unsettled]), Math.max(100, Math.floor((this.config.processorLeaseSeconds * 1000) / 3)));
-    const settleNext = async (): Promise<void> => {
-      while (next < claimed.length && !this.releasePending && !this.stopping) {
-        const operation = claimed[next++];
-        const state = await this.settle(operation);
-        unsettled.delete(operation);
-        if (state === 'interrupted') {
-          interrupted++;
-          continue;
-        }
-        operationsProcessed.inc({ state });
-        if (state === 'imported') imported++;
+    const count = (state: string) => {
+      if (state === 'interrupted') {
+        interrupted++;
+        return;
       }
+      operationsProcessed.inc({ state });
+      if (state === 'imported') imported++;
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(this.config.processorConcurrency, claimed.length) }, settleNext));
+      const byProject = new Map<string, ClaimedOperation[]>();
+      for (const operation of claimed) byProject.set(operation.project_key, [...(byProject.get(operation.project_key) ?? []), operation]);
+      for (const operations of byProject.values()) {
+        if (this.releasePending || this.stopping) break;
+        const states = await this.settleBatch(operations);
+        for (const [index, state] of states.entries()) {
+          unsettled.delete(operations[index]);
+          count(state);
+        }
+      }
     } finally {
       clearInterval(heartbeat);
     }
@@ -115,6 +127,190 @@ export class ProcessorService {
       await this.recover().catch(() => undefined);
     }
     return { claimed: claimed.length, imported, ...(interrupted > 0 ? { interrupted } : {}) };
+  }
+
+  /**
+   * Settles the claimed operations of one project in ONE transaction: one ownership check, one set of
+   * reference locks, one resolution per typeId, set-wise appliers where a type has one (else each operation
+   * under its own savepoint, so one failure never takes its neighbours down), all outcomes recorded in one
+   * statement, waits inserted at once and woken once after the commit. If the batch transaction itself
+   * fails (a deadlock, a constraint the appliers did not foresee), its operations are settled one by one.
+   */
+  private async settleBatch(operations: ClaimedOperation[]): Promise<string[]> {
+    const projectKey = operations[0].project_key;
+    let settled: Settled[];
+    try {
+      settled = await this.dataSource.transaction(async (manager) => {
+        // Still ours? (A lease that expired may have been taken over by another worker.) Outcomes and domain
+        // changes commit together; if Postgres crashed before flushing the commit, both are lost and the
+        // operations are simply processed again, so settling need not wait for the WAL flush.
+        const owned = (await manager.query(
+          `SELECT id, set_config('synchronous_commit', 'off', true) FROM import_operations
+            WHERE project_key = $1 AND id = ANY($2::uuid[]) AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
+          [projectKey, operations.map((o) => o.id), this.workerId],
+        )) as Array<{ id: string }>;
+        const ownedIds = new Set(owned.map((row) => row.id));
+        const mine = operations.filter((operation) => ownedIds.has(operation.id));
+        const references = new Map<string, KeyReference[]>();
+        for (const operation of mine) {
+          const applier = this.appliers.get(operation.resource_type);
+          if (applier) references.set(operation.id, uniqueReferences(applier.references(operation.payload)));
+        }
+        const all = uniqueReferences([...references.values()].flat());
+        await lockReferencesShared(manager, projectKey, all);
+        const resolved = await this.resolveAll(manager, projectKey, all);
+        const cache = new Map<string, unknown>();
+        const outcomes = new Map<string, Settled>();
+        // Runs of consecutive operations of one type, in accept order: each run is applied as a group, so an
+        // operation sees every change made by the operations accepted before it in the batch.
+        const groups: Array<{ resourceType: string; items: Array<{ operation: ClaimedOperation; context: ApplyContext; created: KeyReference[] }> }> = [];
+        for (const operation of mine) {
+          const applier = this.appliers.get(operation.resource_type);
+          if (!applier) {
+            const errors = [{ code: 'InvalidOperation', message: `Resources of type '${operation.resource_type}' cannot be processed by this server.` }];
+            outcomes.set(operation.id, { operation, result: { state: 'rejected', errors }, created: [] });
+            continue;
+          }
+          const missing = references.get(operation.id)!.filter((reference) => !resolved.has(referenceId(reference)));
+          if (missing.length > 0) {
+            outcomes.set(operation.id, { operation, result: { state: 'unresolved', unresolvedReferences: missing }, created: [] });
+            continue;
+          }
+          const created: KeyReference[] = [];
+          const context: ApplyContext = {
+            manager,
+            projectKey,
+            resolved,
+            resolve: async (reference) => (await this.resolveAll(manager, projectKey, [reference])).get(referenceId(reference)),
+            created: (typeId, key) => created.push({ typeId, key }),
+            cache,
+          };
+          const last = groups[groups.length - 1];
+          if (last?.resourceType === operation.resource_type) last.items.push({ operation, context, created });
+          else groups.push({ resourceType: operation.resource_type, items: [{ operation, context, created }] });
+        }
+        for (const { resourceType, items } of groups) {
+          for (const outcome of await this.applyGroup(manager, this.appliers.get(resourceType)!, items)) outcomes.set(outcome.operation.id, outcome);
+          // Cached lookups (product types, custom types) may be changed by the next group.
+          cache.clear();
+        }
+        const results = [...outcomes.values()];
+        await this.recordAll(manager, projectKey, results.filter((outcome): outcome is Extract<Settled, { result: ApplyResult }> => 'result' in outcome));
+        return results;
+      });
+    } catch (error) {
+      if (isConnectionError(error)) {
+        this.logger.warn(`batch of ${operations.length} interrupted, database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+        this.releasePending = true;
+        return operations.map(() => 'interrupted');
+      }
+      // The batch as a whole failed: settle its operations one by one, each in its own transaction.
+      this.logger.warn(`batch of ${operations.length} failed (${error instanceof Error ? error.message : String(error)}); settling one by one`);
+      const states: string[] = [];
+      for (const operation of operations) {
+        if (this.releasePending || this.stopping) break;
+        states.push(await this.settle(operation));
+      }
+      return states;
+    }
+    // After the commit: operations waiting for what this batch created go back to `processing`.
+    const created = uniqueReferences(settled.flatMap((outcome) => ('result' in outcome ? outcome.created : [])));
+    if (created.length > 0) await this.wake(projectKey, created);
+    const stateOf = new Map<string, string>();
+    for (const outcome of settled) {
+      stateOf.set(outcome.operation.id, 'result' in outcome ? outcome.result.state : await this.retryLater(outcome.operation, outcome.failure));
+    }
+    // Operations no longer ours (taken over after a lease ran out) were skipped.
+    return operations.map((operation) => stateOf.get(operation.id) ?? 'skipped');
+  }
+
+  /**
+   * Applies the operations of one resource type: set-wise when the applier can (its writes under one
+   * savepoint, redone one by one if it throws), else each under its own savepoint. A failure of one
+   * operation rolls back only its own writes and is retried after the commit (retryLater).
+   */
+  private async applyGroup(
+    manager: EntityManager,
+    applier: Applier,
+    items: Array<{ operation: ClaimedOperation; context: ApplyContext; created: KeyReference[] }>,
+  ): Promise<Settled[]> {
+    if (applier.applyMany && items.length > 1) {
+      await manager.query('SAVEPOINT berth_group');
+      try {
+        const results = await applier.applyMany(items.map(({ operation, context }) => ({ resource: operation.payload, context })));
+        await manager.query('RELEASE SAVEPOINT berth_group');
+        return items.map(({ operation, created }, index) => ({ operation, result: results[index], created }));
+      } catch (error) {
+        if (isConnectionError(error)) throw error;
+        await manager.query('ROLLBACK TO SAVEPOINT berth_group');
+        // Rows loaded and locked by the failed attempt are unlocked again: nothing cached may be trusted.
+        items[0].context.cache.clear();
+        this.logger.warn(`set-wise ${applier.resourceType} of ${items.length} failed (${error instanceof Error ? error.message : String(error)}); applying one by one`);
+        for (const item of items) item.created.length = 0;
+      }
+    }
+    const settled: Settled[] = [];
+    for (const { operation, context, created } of items) {
+      await manager.query('SAVEPOINT berth_operation');
+      try {
+        const result = await applier.apply(operation.payload, context);
+        await manager.query('RELEASE SAVEPOINT berth_operation');
+        settled.push({ operation, result, created });
+      } catch (error) {
+        if (isConnectionError(error)) throw error;
+        await manager.query('ROLLBACK TO SAVEPOINT berth_operation');
+        created.length = 0;
+        settled.push({ operation, failure: error });
+      }
+    }
+    return settled;
+  }
+
+  /** Every outcome of a batch in one statement; their waits replaced in two. */
+  private async recordAll(manager: EntityManager, projectKey: string, outcomes: Array<{ operation: ClaimedOperation; result: ApplyResult }>): Promise<void> {
+    if (outcomes.length === 0) return;
+    const rows = outcomes.map(({ operation, result }) => {
+      const unresolved = result.state === 'unresolved' || result.state === 'waitForMasterVariant' ? (result.unresolvedReferences ?? []) : [];
+      const errors: ErrorObject[] = result.state === 'validationFailed' || result.state === 'rejected' ? result.errors : [];
+      return {
+        id: operation.id,
+        state: result.state,
+        resource_version: result.state === 'imported' ? result.resourceVersion : null,
+        errors: errors.length > 0 ? errors : null,
+        unresolved: unresolved.length > 0 ? unresolved : null,
+      };
+    });
+    await manager.query(
+      `UPDATE import_operations o
+          SET state = r.state, version = o.version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL,
+              resource_version = COALESCE(r.resource_version, o.resource_version), errors = r.errors, unresolved_references = r.unresolved
+         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, state text, resource_version integer, errors jsonb, unresolved jsonb)
+        WHERE o.project_key = $1 AND o.id = r.id`,
+      [projectKey, JSON.stringify(rows)],
+    );
+    const hadWaits = outcomes.filter(({ operation }) => operation.had_waits).map(({ operation }) => operation.id);
+    if (hadWaits.length > 0) {
+      await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = ANY($2::uuid[])`, [projectKey, hadWaits]);
+    }
+    const waits = rows.flatMap((row) => (row.unresolved ?? []).map((reference) => ({ id: row.id, typeId: reference.typeId, key: reference.key })));
+    if (waits.length > 0) {
+      await manager.query(
+        `INSERT INTO import_operation_waits (project_key, type_id, key, operation_id)
+         SELECT $1, w.type_id, w.key, w.operation_id FROM unnest($2::text[], $3::text[], $4::uuid[]) AS w(type_id, key, operation_id) ON CONFLICT DO NOTHING`,
+        [projectKey, waits.map((w) => w.typeId), waits.map((w) => w.key), waits.map((w) => w.id)],
+      );
+    }
+  }
+
+  /** Wakes operations waiting for these keys (after the commit that created them); a failure is replayed later. */
+  private async wake(projectKey: string, keys: KeyReference[]): Promise<void> {
+    try {
+      await wakeWaitingOperations(this.dataSource, projectKey, keys);
+    } catch (error) {
+      this.logger.warn(`waking operations waiting for ${keys.length} key(s) failed, retrying later: ${error instanceof Error ? error.message : String(error)}`);
+      this.pendingWakes.push({ projectKey, keys });
+      if (isConnectionError(error)) this.releasePending = true;
+    }
   }
 
   /**
@@ -221,7 +417,7 @@ export class ProcessorService {
           SET locked_by = $2, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
          FROM candidates c
         WHERE o.project_key = c.project_key AND o.id = c.id
-       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits`,
+       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits, o.created_at, o.seq`,
       [batchSize, this.workerId, this.config.processorLeaseSeconds],
     )) as [ClaimedOperation[], number];
     return rows;
@@ -260,6 +456,7 @@ export class ProcessorService {
               resolved,
               resolve: async (reference) => (await this.resolveAll(manager, operation.project_key, [reference])).get(referenceId(reference)),
               created: (typeId, key) => createdKeys.push({ typeId, key }),
+              cache: new Map(),
             };
             result = await applier.apply(operation.payload, context);
           }
@@ -271,15 +468,7 @@ export class ProcessorService {
       return this.retryLater(operation, error);
     }
     // After the commit: operations waiting for what this one created go back to `processing`.
-    if (createdKeys.length > 0) {
-      try {
-        await wakeWaitingOperations(this.dataSource, operation.project_key, createdKeys);
-      } catch (error) {
-        this.logger.warn(`waking operations waiting for ${operation.id} failed, retrying later: ${error instanceof Error ? error.message : String(error)}`);
-        this.pendingWakes.push({ projectKey: operation.project_key, keys: createdKeys });
-        if (isConnectionError(error)) this.releasePending = true;
-      }
-    }
+    if (createdKeys.length > 0) await this.wake(operation.project_key, createdKeys);
     return state;
   }
 

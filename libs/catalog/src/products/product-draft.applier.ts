@@ -1,10 +1,10 @@
 import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
+import { Applier, ApplyContext, ApplyResult, BatchItem } from '../../../processing/src/applier';
 import { ProductTypeInfo, convertAttributes } from './attributes';
-import { ProductImportFields, prepareProductImport, productReferences } from './product-fields';
-import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId, toAssets, withStaged } from './product-model';
+import { PreparedProductImport, ProductImportFields, productReferences } from './product-fields';
+import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId, toAssets } from './product-model';
 import { embeddedPriceErrors, toEmbeddedPrice } from './prices';
-import { saveWithMasterVariant } from './product.applier';
+import { applyProductImports } from './product.applier';
 
 export interface ProductDraftImport extends ProductImportFields {
   masterVariant?: ImportVariantDraft;
@@ -15,19 +15,29 @@ export interface ProductDraftImport extends ProductImportFields {
  * ProductDraftImport → Product: replaces the product's staged data (product fields, master variant,
  * variants and their embedded prices). Variants keep their ids when their key (or SKU) is known.
  */
+/** ProductDraftImport: the product fields and all variants (master first; without one the first variant is the master). */
+async function productDraftData(
+  { resource, context }: BatchItem<ProductDraftImport>,
+  { productType, previous, level }: PreparedProductImport,
+  errors: ErrorObject[],
+): Promise<ProductData> {
+  const variants = draftVariants(context, resource, productType, previous?.data, errors);
+  errors.push(...(await embeddedPriceErrors(context, resource.masterVariant?.prices, 'masterVariant.prices')));
+  for (const [index, draft] of (resource.variants ?? []).entries()) errors.push(...(await embeddedPriceErrors(context, draft.prices, `variants.${index}.prices`)));
+  return { ...level, ...(variants.length > 0 ? { masterVariant: variants[0] } : {}), variants: variants.slice(1) };
+}
+
+/**
+ * ProductDraftImport → Product: replaces the product's staged data (product fields, master variant,
+ * variants and their embedded prices). Variants keep their ids when their key (or SKU) is known.
+ */
 export const productDraftApplier: Applier<ProductDraftImport> = {
   resourceType: 'product-draft',
   references: (resource) => productReferences(resource),
+  applyMany: (items) => applyProductImports(items, productDraftData),
   async apply(resource: ProductDraftImport, context: ApplyContext): Promise<ApplyResult> {
-    const errors: ErrorObject[] = [];
-    const { productType, previous, head, level } = await prepareProductImport(context, resource, errors);
-    const variants = draftVariants(context, resource, productType, previous?.data, errors);
-    errors.push(...(await embeddedPriceErrors(context, resource.masterVariant?.prices, 'masterVariant.prices')));
-    for (const [index, draft] of (resource.variants ?? []).entries()) errors.push(...(await embeddedPriceErrors(context, draft.prices, `variants.${index}.prices`)));
-    if (errors.length > 0) return { state: 'validationFailed', errors };
-    const staged: ProductData = { ...level, ...(variants.length > 0 ? { masterVariant: variants[0] } : {}), variants: variants.slice(1) };
-    const document: ProductDocument = { ...head, masterData: withStaged(previous?.data.masterData, staged, resource.publish) };
-    return saveWithMasterVariant(context, resource.key, previous, document, productType);
+    const [result] = await applyProductImports([{ resource, context }], productDraftData);
+    return result;
   },
 };
 

@@ -1,6 +1,6 @@
 import { ErrorObject } from '../../../common/src';
 import { ApplyContext, ApplyResult } from '../../../processing/src/applier';
-import { DocumentRow, findById, findByKey, upsertDocument } from '../documents';
+import { DocumentRow, findById, findByKey } from '../documents';
 import { AttributeDefinition, ProductTypeInfo } from './attributes';
 import { productTypeConstraintErrors } from './product-constraints';
 import { ProductDocument, compact, distinctVariants, sameData } from './product-model';
@@ -20,14 +20,51 @@ function loaded(row: DocumentRow | undefined): LoadedProduct | undefined {
 }
 
 /** Loads and locks a product: writers of one product (draft, variants, prices, patches) serialize on its row. */
-export const lockProductByKey = async (context: ApplyContext, key: string) => loaded(await findByKey(context.manager, PRODUCTS_TABLE, context.projectKey, key, true));
+export async function lockProductByKey(context: ApplyContext, key: string): Promise<LoadedProduct | undefined> {
+  const cacheKey = `product-key:${key}`;
+  if (context.cache.has(cacheKey)) return context.cache.get(cacheKey) as LoadedProduct | undefined;
+  return loaded(await findByKey(context.manager, PRODUCTS_TABLE, context.projectKey, key, true));
+}
 
 export const lockProductById = async (context: ApplyContext, id: string) => loaded(await findById(context.manager, PRODUCTS_TABLE, context.projectKey, id, true));
 
+/**
+ * Loads and locks the products with these keys in one statement (in key order, so concurrent batches lock
+ * alike) and keeps them in the batch's cache for lockProductByKey. For set-wise appliers whose batch holds
+ * each product key once.
+ */
+export async function preloadProductsByKey(context: ApplyContext, keys: string[]): Promise<void> {
+  const rows = (await context.manager.query(
+    `SELECT id, key, version, data, created_at, last_modified_at FROM products WHERE project_key = $1 AND key = ANY($2::text[]) ORDER BY key FOR UPDATE`,
+    [context.projectKey, keys],
+  )) as DocumentRow[];
+  const found = new Map(rows.map((row) => [row.key, loaded(row)]));
+  for (const key of keys) context.cache.set(`product-key:${key}`, found.get(key));
+}
+
+function productTypeInfo(row: DocumentRow): ProductTypeInfo {
+  return { id: row.id, key: row.key ?? '', attributes: (row.data.attributes as AttributeDefinition[] | undefined) ?? [] };
+}
+
+/** A product type, read once per batch (the batch's cache). */
 export async function loadProductType(context: ApplyContext, id: string): Promise<ProductTypeInfo | undefined> {
+  const cacheKey = `product-type:${id}`;
+  if (context.cache.has(cacheKey)) return context.cache.get(cacheKey) as ProductTypeInfo | undefined;
   const row = await findById(context.manager, 'product_types', context.projectKey, id);
-  if (!row) return undefined;
-  return { id: row.id, key: row.key ?? '', attributes: ((row.data.attributes as AttributeDefinition[] | undefined) ?? []) };
+  const info = row ? productTypeInfo(row) : undefined;
+  context.cache.set(cacheKey, info);
+  return info;
+}
+
+/** Loads several product types into the batch's cache with one statement. */
+export async function preloadProductTypes(context: ApplyContext, ids: string[]): Promise<void> {
+  const missing = [...new Set(ids)].filter((id) => !context.cache.has(`product-type:${id}`));
+  if (missing.length === 0) return;
+  const rows = (await context.manager.query(`SELECT id, key, version, data, created_at, last_modified_at FROM product_types WHERE project_key = $1 AND id = ANY($2::uuid[])`, [
+    context.projectKey,
+    missing,
+  ])) as DocumentRow[];
+  for (const row of rows) context.cache.set(`product-type:${row.id}`, productTypeInfo(row));
 }
 
 const duplicate = (field: string, value: string, where: string): ErrorObject => ({
@@ -45,49 +82,100 @@ function slugsOf(document: ProductDocument): Array<{ locale: string; slug: strin
   return [...seen.values()];
 }
 
-/** SKU, variant key and slug clashes, within the product and with other products of the project (checked before writing). */
-async function uniquenessErrors(context: ApplyContext, productId: string | undefined, document: ProductDocument): Promise<ErrorObject[]> {
-  const errors: ErrorObject[] = [];
+/** The values a product holds that must be unique in the project: SKUs and variant keys, and slugs per locale. */
+function uniqueValuesOf(document: ProductDocument | undefined): Array<{ field: 'sku' | 'key' | 'slug'; value: string; label: string }> {
+  if (!document) return [];
   const variants = distinctVariants(document);
-  for (const field of ['sku', 'key'] as const) {
-    const values = variants.map((variant) => variant[field]).filter((value): value is string => typeof value === 'string');
-    const repeated = values.find((value, index) => values.indexOf(value) !== index);
-    if (repeated !== undefined) errors.push(duplicate(field, repeated, ' in more than one variant of the product'));
-    if (values.length === 0) continue;
-    const taken = (await context.manager.query(
-      `SELECT ${field} AS value FROM product_variants WHERE project_key = $1 AND ${field} = ANY($2::text[]) AND product_id IS DISTINCT FROM $3::uuid LIMIT 1`,
-      [context.projectKey, values, productId ?? null],
-    )) as Array<{ value: string }>;
-    if (taken.length > 0) errors.push(duplicate(field, taken[0].value, ' on another product'));
-  }
-  const slugs = slugsOf(document);
-  if (slugs.length > 0) {
-    const taken = (await context.manager.query(
-      `SELECT s.locale, s.slug FROM product_slugs s JOIN unnest($2::text[], $3::text[]) AS wanted(locale, slug) ON s.locale = wanted.locale AND s.slug = wanted.slug
-        WHERE s.project_key = $1 AND s.product_id IS DISTINCT FROM $4::uuid LIMIT 1`,
-      [context.projectKey, slugs.map((s) => s.locale), slugs.map((s) => s.slug), productId ?? null],
-    )) as Array<{ locale: string; slug: string }>;
-    if (taken.length > 0) errors.push(duplicate('slug', taken[0].slug, ` (locale '${taken[0].locale}') on another product`));
-  }
-  return errors;
+  return [
+    ...variants.flatMap((variant) => (variant.sku !== undefined ? [{ field: 'sku' as const, value: variant.sku, label: variant.sku }] : [])),
+    ...variants.flatMap((variant) => (variant.key !== undefined ? [{ field: 'key' as const, value: variant.key, label: variant.key }] : [])),
+    ...slugsOf(document).map(({ locale, slug }) => ({ field: 'slug' as const, value: `${locale}\u0000${slug}`, label: slug })),
+  ];
 }
 
-async function syncSideTables(context: ApplyContext, productId: string, document: ProductDocument): Promise<void> {
-  const variants = distinctVariants(document);
-  await context.manager.query(`DELETE FROM product_variants WHERE project_key = $1 AND product_id = $2`, [context.projectKey, productId]);
+/**
+ * Who holds each unique value of these documents today, read with one statement per kind; then, as the
+ * products are saved in order, updated in memory, so products of one batch that compete for a value end
+ * as they would one by one (the first keeps it, the next is rejected).
+ */
+class UniqueValueOwners {
+  private readonly owners = new Map<string, string>();
+
+  static async load(context: ApplyContext, documents: ProductDocument[]): Promise<UniqueValueOwners> {
+    const owners = new UniqueValueOwners();
+    const values = documents.flatMap((document) => uniqueValuesOf(document));
+    const of = (field: string) => [...new Set(values.filter((value) => value.field === field).map((value) => value.value))];
+    for (const field of ['sku', 'key'] as const) {
+      const wanted = of(field);
+      if (wanted.length === 0) continue;
+      const rows = (await context.manager.query(`SELECT ${field} AS value, product_id FROM product_variants WHERE project_key = $1 AND ${field} = ANY($2::text[])`, [
+        context.projectKey,
+        wanted,
+      ])) as Array<{ value: string; product_id: string }>;
+      for (const row of rows) owners.owners.set(`${field}:${row.value}`, row.product_id);
+    }
+    const slugs = of('slug').map((value) => value.split('\u0000'));
+    if (slugs.length > 0) {
+      const rows = (await context.manager.query(
+        `SELECT s.locale, s.slug, s.product_id FROM product_slugs s JOIN unnest($2::text[], $3::text[]) AS wanted(locale, slug) ON s.locale = wanted.locale AND s.slug = wanted.slug
+          WHERE s.project_key = $1`,
+        [context.projectKey, slugs.map(([locale]) => locale), slugs.map(([, slug]) => slug)],
+      )) as Array<{ locale: string; slug: string; product_id: string }>;
+      for (const row of rows) owners.owners.set(`slug:${row.locale}\u0000${row.slug}`, row.product_id);
+    }
+    return owners;
+  }
+
+  /** Clashes of one product's document, within itself and with other products (`owner` names this product). */
+  clashes(owner: string, document: ProductDocument): ErrorObject[] {
+    const errors: ErrorObject[] = [];
+    const values = uniqueValuesOf(document);
+    for (const field of ['sku', 'key'] as const) {
+      const own = values.filter((value) => value.field === field).map((value) => value.value);
+      const repeated = own.find((value, index) => own.indexOf(value) !== index);
+      if (repeated !== undefined) errors.push(duplicate(field, repeated, ' in more than one variant of the product'));
+      const taken = values.find((value) => value.field === field && this.takenByOther(owner, `${field}:${value.value}`));
+      if (taken) errors.push(duplicate(field, taken.value, ' on another product'));
+    }
+    const slug = values.find((value) => value.field === 'slug' && this.takenByOther(owner, `slug:${value.value}`));
+    if (slug) errors.push(duplicate('slug', slug.label, ` (locale '${slug.value.split('\u0000')[0]}') on another product`));
+    return errors;
+  }
+
+  /** The product now holds the values of `next` and no longer those of `previous`. */
+  transfer(owner: string, previous: ProductDocument | undefined, next: ProductDocument): void {
+    for (const value of uniqueValuesOf(previous)) {
+      const id = `${value.field}:${value.value}`;
+      if (this.owners.get(id) === owner) this.owners.delete(id);
+    }
+    for (const value of uniqueValuesOf(next)) this.owners.set(`${value.field}:${value.value}`, owner);
+  }
+
+  private takenByOther(owner: string, id: string): boolean {
+    const holder = this.owners.get(id);
+    return holder !== undefined && holder !== owner;
+  }
+}
+
+/** Replaces the variant and slug rows of these products (set-wise). */
+async function syncSideTables(context: ApplyContext, products: Array<{ id: string; document: ProductDocument }>): Promise<void> {
+  if (products.length === 0) return;
+  const ids = products.map((product) => product.id);
+  const variants = products.flatMap(({ id, document }) => distinctVariants(document).map((variant) => ({ id, variant })));
+  const slugs = products.flatMap(({ id, document }) => slugsOf(document).map((slug) => ({ id, ...slug })));
+  await context.manager.query(`DELETE FROM product_variants WHERE project_key = $1 AND product_id = ANY($2::uuid[])`, [context.projectKey, ids]);
+  await context.manager.query(`DELETE FROM product_slugs WHERE project_key = $1 AND product_id = ANY($2::uuid[])`, [context.projectKey, ids]);
   if (variants.length > 0) {
     await context.manager.query(
       `INSERT INTO product_variants (project_key, product_id, variant_id, key, sku)
-       SELECT $1, $2, v.variant_id, v.key, v.sku FROM unnest($3::int[], $4::text[], $5::text[]) AS v(variant_id, key, sku)`,
-      [context.projectKey, productId, variants.map((v) => v.id), variants.map((v) => v.key ?? null), variants.map((v) => v.sku ?? null)],
+       SELECT $1, v.product_id, v.variant_id, v.key, v.sku FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[]) AS v(product_id, variant_id, key, sku)`,
+      [context.projectKey, variants.map((v) => v.id), variants.map((v) => v.variant.id), variants.map((v) => v.variant.key ?? null), variants.map((v) => v.variant.sku ?? null)],
     );
   }
-  const slugs = slugsOf(document);
-  await context.manager.query(`DELETE FROM product_slugs WHERE project_key = $1 AND product_id = $2`, [context.projectKey, productId]);
   if (slugs.length > 0) {
     await context.manager.query(
-      `INSERT INTO product_slugs (project_key, locale, slug, product_id) SELECT $1, s.locale, s.slug, $2 FROM unnest($3::text[], $4::text[]) AS s(locale, slug)`,
-      [context.projectKey, productId, slugs.map((s) => s.locale), slugs.map((s) => s.slug)],
+      `INSERT INTO product_slugs (project_key, locale, slug, product_id) SELECT $1, s.locale, s.slug, s.product_id FROM unnest($2::text[], $3::text[], $4::uuid[]) AS s(locale, slug, product_id)`,
+      [context.projectKey, slugs.map((s) => s.locale), slugs.map((s) => s.slug), slugs.map((s) => s.id)],
     );
   }
 }
@@ -95,37 +183,112 @@ async function syncSideTables(context: ApplyContext, productId: string, document
 const variantKeys = (document: ProductDocument | undefined) =>
   new Set(document ? distinctVariants(document).flatMap((variant) => (variant.key ? [variant.key] : [])) : []);
 
+/** One product to write: its key, what it was (locked), what it becomes, and the type its constraints come from. */
+export interface ProductWrite {
+  context: ApplyContext;
+  key: string;
+  previous: LoadedProduct | undefined;
+  document: ProductDocument;
+  /** Given by imports that change attributes or variants: the written projections must meet its constraints. */
+  productType?: ProductTypeInfo;
+}
+
+function constraintErrors(write: ProductWrite, data: ProductDocument): ErrorObject[] {
+  if (!write.productType) return [];
+  const { staged, current } = data.masterData;
+  const errors = productTypeConstraintErrors(write.productType, staged);
+  const currentWritten = !sameData(current, staged) && !(write.previous && sameData(current, write.previous.data.masterData.current));
+  if (currentWritten) errors.push(...productTypeConstraintErrors(write.productType, current));
+  return errors;
+}
+
 /**
- * Writes a product: rejects SKU/key/slug clashes, creates or updates the document (the version moves
- * only when the data changed), keeps the side tables in sync and announces what now exists (the
- * product, new variant keys, a first master variant) so waiting operations are retried.
+ * Writes products, set-wise: checks the product types' constraints and SKU/variant-key/slug clashes (in
+ * order, so products of one call that compete end as they would one by one), creates the new ones and
+ * updates the changed ones with one statement each (the version moves only when the data changed), keeps
+ * the side tables in sync, and announces what now exists (the product, new variant keys, a first master
+ * variant) so waiting operations are retried. Each product's keys must be distinct.
  */
+export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[]> {
+  if (writes.length === 0) return [];
+  const { manager, projectKey } = writes[0].context;
+  const documents = writes.map((write) => compact(write.document));
+  const owners = await UniqueValueOwners.load(writes[0].context, documents);
+  const results: Array<ApplyResult | undefined> = [];
+  const accepted: number[] = [];
+  for (const [index, write] of writes.entries()) {
+    const data = documents[index];
+    const invalid = constraintErrors(write, data);
+    if (invalid.length > 0) {
+      results.push({ state: 'validationFailed', errors: invalid });
+      continue;
+    }
+    const owner = write.previous?.id ?? `new:${write.key}`;
+    const clashes = owners.clashes(owner, data);
+    if (clashes.length > 0) {
+      results.push({ state: 'rejected', errors: clashes });
+      continue;
+    }
+    owners.transfer(owner, write.previous?.data, data);
+    results.push(undefined);
+    accepted.push(index);
+  }
+  const inserts = accepted.filter((index) => !writes[index].previous);
+  const updates = accepted.filter((index) => writes[index].previous);
+  const written = new Map<number, { id: string; version: number; created: boolean }>();
+  if (inserts.length > 0) {
+    const rows = (await manager.query(
+      `INSERT INTO products (project_key, key, data, product_type_id)
+       SELECT $1, r.key, r.data, r.product_type_id FROM jsonb_to_recordset($2::jsonb) AS r(key text, data jsonb, product_type_id uuid)
+       RETURNING id, key, version`,
+      [projectKey, JSON.stringify(inserts.map((index) => ({ key: writes[index].key, data: documents[index], product_type_id: documents[index].productType.id })))],
+    )) as Array<{ id: string; key: string; version: number }>;
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    for (const index of inserts) {
+      const row = byKey.get(writes[index].key)!;
+      written.set(index, { id: row.id, version: row.version, created: true });
+    }
+  }
+  if (updates.length > 0) {
+    const [rows] = (await manager.query(
+      `UPDATE products p SET data = r.data, version = p.version + 1, last_modified_at = now(), product_type_id = r.product_type_id
+         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, data jsonb, product_type_id uuid)
+        WHERE p.project_key = $1 AND p.id = r.id AND p.data IS DISTINCT FROM r.data
+       RETURNING p.id, p.version`,
+      [projectKey, JSON.stringify(updates.map((index) => ({ id: writes[index].previous!.id, data: documents[index], product_type_id: documents[index].productType.id })))],
+    )) as [Array<{ id: string; version: number }>, number];
+    const byId = new Map(rows.map((row) => [row.id, row.version]));
+    for (const index of updates) {
+      const previous = writes[index].previous!;
+      const version = byId.get(previous.id);
+      if (version !== undefined) written.set(index, { id: previous.id, version, created: false });
+      else results[index] = { state: 'imported', resourceVersion: previous.version };
+    }
+  }
+  await syncSideTables(
+    writes[0].context,
+    [...written.entries()].map(([index, row]) => ({ id: row.id, document: documents[index] })),
+  );
+  for (const [index, row] of written) {
+    const write = writes[index];
+    const data = documents[index];
+    if (row.created) write.context.created('product', write.key);
+    const before = variantKeys(write.previous?.data);
+    for (const variantKey of variantKeys(data)) if (!before.has(variantKey)) write.context.created('product-variant', variantKey);
+    if (!write.previous?.data.masterData.staged.masterVariant && data.masterData.staged.masterVariant) write.context.created('product-master-variant', write.key);
+    results[index] = { state: 'imported', resourceVersion: row.version };
+  }
+  return results.map((result) => result!);
+}
+
+/** Writes one product (see saveProducts). */
 export async function saveProduct(
   context: ApplyContext,
   key: string,
   previous: LoadedProduct | undefined,
   document: ProductDocument,
-  /** Given by imports that change attributes or variants: the written projections must meet its constraints. */
   productType?: ProductTypeInfo,
 ): Promise<ApplyResult> {
-  const data = compact(document);
-  if (productType) {
-    const { staged, current } = data.masterData;
-    const constraintErrors = productTypeConstraintErrors(productType, staged);
-    const currentWritten = !sameData(current, staged) && !(previous && sameData(current, previous.data.masterData.current));
-    if (currentWritten) constraintErrors.push(...productTypeConstraintErrors(productType, current));
-    if (constraintErrors.length > 0) return { state: 'validationFailed', errors: constraintErrors };
-  }
-  const errors = await uniquenessErrors(context, previous?.id, data);
-  if (errors.length > 0) return { state: 'rejected', errors };
-  const result = await upsertDocument(context.manager, PRODUCTS_TABLE, context.projectKey, key, data as unknown as Record<string, unknown>, {
-    product_type_id: data.productType.id,
-  });
-  if (result.changed) await syncSideTables(context, result.id, data);
-  if (result.created) context.created('product', key);
-  const before = variantKeys(previous?.data);
-  for (const variantKey of variantKeys(data)) if (!before.has(variantKey)) context.created('product-variant', variantKey);
-  if (!previous?.data.masterData.staged.masterVariant && data.masterData.staged.masterVariant) context.created('product-master-variant', key);
-  return { state: 'imported', resourceVersion: result.version };
+  const [result] = await saveProducts([{ context, key, previous, document, productType }]);
+  return result;
 }
-
