@@ -11,6 +11,7 @@ import { ShardedSummaryCounts1764100009000 } from './1764100009000-ShardedSummar
 import { LeanerOperationIndexes1764100010000 } from './1764100010000-LeanerOperationIndexes';
 import { AcceptOrder1764100011000 } from './1764100011000-AcceptOrder';
 import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts';
+import { ProcessingControl1764100013000 } from './1764100013000-ProcessingControl';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   LeanerOperationIndexes1764100010000,
   AcceptOrder1764100011000,
   ProductDiscounts1764100012000,
+  ProcessingControl1764100013000,
 ];

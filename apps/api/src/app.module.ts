@@ -19,6 +19,7 @@ import { OAuthController } from './oauth/oauth.controller';
 import { ImportOperationsController } from './import-operations/import-operations.controller';
 import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.controllers';
 import { ImportContainersController } from './import-containers/import-containers.controller';
+import { ImportContainerTasksController } from './import-containers/import-container-tasks.controller';
 
 @Module({})
 export class AppModule {
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
-      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
+      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

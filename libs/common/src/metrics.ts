@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of this process (one registry, shared by the API and the background roles). */
 export const metricsRegistry = new Registry();
@@ -25,3 +25,8 @@ export const reaperDeleted = new Counter({
   labelNames: ['kind'],
   registers: [metricsRegistry],
 });
+
+/** A gauge of the shared registry, created once (the scrape controller may be instantiated per app in tests). */
+export function sharedGauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
+  return (metricsRegistry.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge<L>({ name, help, labelNames, registers: [metricsRegistry] });
+}

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ContainerStatusService } from './containers/container-status.service';
+import { ContainerTasksService } from './containers/container-tasks.service';
 import { ImportContainersService } from './containers/import-containers.service';
 import { ImportOperationsService } from './operations/import-operations.service';
 import { ImportRequestsService } from './operations/import-requests.service';
 
 @Module({
-  providers: [ImportContainersService, ImportRequestsService, ImportOperationsService],
-  exports: [ImportContainersService, ImportRequestsService, ImportOperationsService],
+  providers: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService],
+  exports: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService],
 })
 export class ImportModule {}

@@ -1,3 +1,5 @@
+export * from './containers/container-status.service';
+export * from './containers/container-tasks.service';
 export * from './containers/import-container.dto';
 export * from './containers/import-containers.service';
 export * from './import.module';

@@ -7,6 +7,7 @@ import { isConnectionError } from '../../database/src/connection-errors';
 import { APPLIERS, REFERENCE_TARGETS } from '../../catalog/src/registry';
 import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, referenceId, uniqueReferences } from './applier';
 import { lockReferencesShared, wakeWaitingOperations } from './waits';
+import { touchProcessed } from '../../import/src/containers/container-status.service';
 
 interface ClaimedOperation {
   project_key: string;
@@ -119,6 +120,7 @@ export class ProcessorService {
     } finally {
       clearInterval(heartbeat);
     }
+    if (!this.releasePending) await touchProcessed(this.dataSource, claimed.filter((operation) => !unsettled.has(operation)));
     interrupted += unsettled.size;
     if (unsettled.size > 0 || this.releasePending) {
       // Left by an outage or by stop(): give them back now rather than after the lease (if the database
@@ -396,6 +398,7 @@ export class ProcessorService {
          SELECT project_key, id, run_at, seq
            FROM import_operations
           WHERE state = 'processing' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
+            AND NOT EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = import_operations.project_key AND c.id = import_operations.container_id AND c.processing_state <> 'active')
           ORDER BY run_at, seq
           LIMIT $1 * 4),
        candidates AS (

@@ -38,7 +38,7 @@ export class ImportRequestsService {
 
     // One statement, so one atomic transaction and one round trip: lock the container row (a concurrent
     // delete waits for us), take the accept-order lock of every resource key, insert every operation
-    // only if the container accepts the type, and notify the processors — all of it or nothing,
+    // only if the container accepts the type and is not canceled, and notify the processors — all of it or nothing,
     // committed before the 201 is sent.
     //
     // Order per key: the key locks (transaction-scoped, taken in one fixed order so accepts never
@@ -47,7 +47,7 @@ export class ImportRequestsService {
     // connection or process ran it; the processor applies and `sort=createdAt` lists in that order.
     const [result] = (await this.dataSource.query(
       `WITH container AS (
-         SELECT id, resource_type FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE),
+         SELECT id, resource_type, processing_state FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE),
        key_locks AS MATERIALIZED (
          SELECT count(pg_advisory_xact_lock(${ACCEPT_ORDER_LOCK_CLASS}, k.lock_id)) AS locked
            FROM (SELECT DISTINCT hashtext($1 || '/' || $3 || '/' || key) AS lock_id FROM unnest($6::text[]) AS key ORDER BY 1) k),
@@ -58,19 +58,25 @@ export class ImportRequestsService {
          SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
                 accepted.at, accepted.at, accepted.at + make_interval(hours => $4)
            FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
-          WHERE container.resource_type IS NULL OR container.resource_type = $3
+          WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
           ORDER BY item.position
          RETURNING 1),
        notified AS (
          SELECT pg_notify($8, $1) WHERE EXISTS (SELECT 1 FROM inserted))
        SELECT (SELECT count(*) FROM container)::int AS containers,
               (SELECT resource_type FROM container) AS resource_type,
+              (SELECT processing_state FROM container) AS processing_state,
               (SELECT count(*) FROM inserted)::int AS inserted,
               (SELECT count(*) FROM notified)::int AS notified`,
       [projectKey, containerKey, info.type, this.config.operationTtlHours, ids, keys, JSON.stringify(items), OPERATIONS_CHANNEL],
-    )) as Array<{ containers: number; resource_type: string | null; inserted: number }>;
+    )) as Array<{ containers: number; resource_type: string | null; processing_state: string | null; inserted: number }>;
     if (result.containers === 0) {
       throw new BadRequest([{ code: 'InvalidInput', message: 'Import container key in uri does not exist.' }], 'Import container key in uri does not exist.');
+    }
+    if (result.processing_state === 'canceled') {
+      // A cancel's mark waits for accepts holding the row FOR SHARE; every accept after it lands here.
+      const message = `The import container '${containerKey}' is canceled and accepts no new import requests.`;
+      throw new BadRequest([{ code: 'InvalidOperation', message }], message);
     }
     if (result.inserted !== ids.length) {
       const message = `The import container '${containerKey}' accepts only resources of type '${result.resource_type}', not '${info.type}'.`;
