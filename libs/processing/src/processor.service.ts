@@ -18,6 +18,7 @@ interface ClaimedOperation {
   attempts: number;
   /** True when the operation was unresolved before, so it may have rows in import_operation_waits. */
   had_waits: boolean;
+  container_id: string;
   created_at: Date;
   seq: string;
 }
@@ -26,6 +27,8 @@ interface ClaimedOperation {
 type Settled = { operation: ClaimedOperation; result: ApplyResult; created: KeyReference[] } | { operation: ClaimedOperation; failure: unknown };
 
 const MAX_ATTEMPTS = 5;
+/** A batch is split into concurrently settled parts only when each part keeps at least this many operations. */
+const MIN_PART_SIZE = 50;
 
 /** States in which an operation still has to be applied; later operations of the same key wait behind it. */
 const OPEN_STATES = `('processing', 'unresolved', 'waitForMasterVariant')`;
@@ -109,14 +112,23 @@ export class ProcessorService {
     try {
       const byProject = new Map<string, ClaimedOperation[]>();
       for (const operation of claimed) byProject.set(operation.project_key, [...(byProject.get(operation.project_key) ?? []), operation]);
+      // A batch holds one operation per key, so its parts are independent: PROCESSOR_CONCURRENCY parts
+      // settle at once, each in its own transaction (Node works on one while Postgres works on another).
+      const parts: ClaimedOperation[][] = [];
       for (const operations of byProject.values()) {
-        if (this.releasePending || this.stopping) break;
-        const states = await this.settleBatch(operations);
-        for (const [index, state] of states.entries()) {
-          unsettled.delete(operations[index]);
-          count(state);
-        }
+        const partCount = Math.max(1, Math.min(this.config.processorConcurrency, Math.floor(operations.length / MIN_PART_SIZE)));
+        for (let part = 0; part < partCount; part++) parts.push(operations.filter((_, index) => index % partCount === part));
       }
+      await Promise.all(
+        parts.map(async (operations) => {
+          if (this.releasePending || this.stopping) return;
+          const states = await this.settleBatch(operations);
+          for (const [index, state] of states.entries()) {
+            unsettled.delete(operations[index]);
+            count(state);
+          }
+        }),
+      );
     } finally {
       clearInterval(heartbeat);
     }
@@ -398,7 +410,6 @@ export class ProcessorService {
          SELECT project_key, id, run_at, seq
            FROM import_operations
           WHERE state = 'processing' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
-            AND NOT EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = import_operations.project_key AND c.id = import_operations.container_id AND c.processing_state <> 'active')
           ORDER BY run_at, seq
           LIMIT $1 * 4),
        candidates AS (
@@ -406,6 +417,9 @@ export class ProcessorService {
            FROM pending p
            JOIN import_operations o ON o.project_key = p.project_key AND o.id = p.id
           WHERE o.state = 'processing'
+            -- Paused containers' operations are parked out of the window (run_at = infinity, see the container
+            -- tasks); this check covers the moments around a pause.
+            AND EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = o.project_key AND c.id = o.container_id AND c.processing_state = 'active')
             AND NOT EXISTS (
                   SELECT 1 FROM import_operations earlier
                    WHERE earlier.project_key = o.project_key
@@ -420,7 +434,7 @@ export class ProcessorService {
           SET locked_by = $2, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
          FROM candidates c
         WHERE o.project_key = c.project_key AND o.id = c.id
-       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits, o.created_at, o.seq`,
+       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits, o.container_id, o.created_at, o.seq`,
       [batchSize, this.workerId, this.config.processorLeaseSeconds],
     )) as [ClaimedOperation[], number];
     return rows;

@@ -158,13 +158,16 @@ class UniqueValueOwners {
 }
 
 /** Replaces the variant and slug rows of these products (set-wise). */
-async function syncSideTables(context: ApplyContext, products: Array<{ id: string; document: ProductDocument }>): Promise<void> {
+async function syncSideTables(context: ApplyContext, products: Array<{ id: string; document: ProductDocument; created: boolean }>): Promise<void> {
   if (products.length === 0) return;
-  const ids = products.map((product) => product.id);
+  // Products created just now have no rows to replace.
+  const ids = products.filter((product) => !product.created).map((product) => product.id);
   const variants = products.flatMap(({ id, document }) => distinctVariants(document).map((variant) => ({ id, variant })));
   const slugs = products.flatMap(({ id, document }) => slugsOf(document).map((slug) => ({ id, ...slug })));
-  await context.manager.query(`DELETE FROM product_variants WHERE project_key = $1 AND product_id = ANY($2::uuid[])`, [context.projectKey, ids]);
-  await context.manager.query(`DELETE FROM product_slugs WHERE project_key = $1 AND product_id = ANY($2::uuid[])`, [context.projectKey, ids]);
+  if (ids.length > 0) {
+    await context.manager.query(`DELETE FROM product_variants WHERE project_key = $1 AND product_id = ANY($2::uuid[])`, [context.projectKey, ids]);
+    await context.manager.query(`DELETE FROM product_slugs WHERE project_key = $1 AND product_id = ANY($2::uuid[])`, [context.projectKey, ids]);
+  }
   if (variants.length > 0) {
     await context.manager.query(
       `INSERT INTO product_variants (project_key, product_id, variant_id, key, sku)
@@ -267,7 +270,7 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
   }
   await syncSideTables(
     writes[0].context,
-    [...written.entries()].map(([index, row]) => ({ id: row.id, document: documents[index] })),
+    [...written.entries()].map(([index, row]) => ({ id: row.id, document: documents[index], created: row.created })),
   );
   for (const [index, row] of written) {
     const write = writes[index];

@@ -113,26 +113,20 @@ export const ACTIVITY_GRANULARITY_SECONDS = 1;
  * per batch, never per operation; containers are upserted in key order, so concurrent workers do not
  * deadlock on the activity rows. Best effort: a failure (e.g. the container was just deleted) is ignored.
  *
- * With the containers at hand (the batch rewrite has them), the statement is simply:
- *   INSERT INTO import_container_activity (project_key, container_id, started_at, last_processed_at)
- *   SELECT p, c, now(), now() FROM unnest($1::text[], $2::uuid[]) AS t(p, c) ORDER BY 1, 2
- *   ON CONFLICT (project_key, container_id) DO UPDATE SET last_processed_at = EXCLUDED.last_processed_at
- *    WHERE import_container_activity.last_processed_at < EXCLUDED.last_processed_at - interval '1 second'
- * Here it takes the settled operations' ids and looks their containers up by primary key.
+ * The containers come with the claimed operations, so this is an upsert of the batch's few containers.
  */
-export async function touchProcessed(runner: DataSource | EntityManager, operations: ReadonlyArray<{ project_key: string; id: string }>): Promise<void> {
-  if (operations.length === 0) return;
+export async function touchProcessed(runner: DataSource | EntityManager, operations: ReadonlyArray<{ project_key: string; container_id: string }>): Promise<void> {
+  const containers = new Map(operations.map((o) => [`${o.project_key}/${o.container_id}`, o]));
+  if (containers.size === 0) return;
   try {
     await runner.query(
       `INSERT INTO import_container_activity AS a (project_key, container_id, started_at, last_processed_at)
-       SELECT DISTINCT o.project_key, o.container_id, now(), now()
-         FROM import_operations o
-        WHERE (o.project_key, o.id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))
-          AND EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = o.project_key AND c.id = o.container_id)
+       SELECT c.project_key, c.id, now(), now()
+         FROM import_containers c JOIN unnest($1::text[], $2::uuid[]) AS t(project_key, id) ON c.project_key = t.project_key AND c.id = t.id
         ORDER BY 1, 2
        ON CONFLICT (project_key, container_id) DO UPDATE SET last_processed_at = EXCLUDED.last_processed_at
         WHERE a.last_processed_at < EXCLUDED.last_processed_at - make_interval(secs => $3)`,
-      [operations.map((o) => o.project_key), operations.map((o) => o.id), ACTIVITY_GRANULARITY_SECONDS],
+      [[...containers.values()].map((o) => o.project_key), [...containers.values()].map((o) => o.container_id), ACTIVITY_GRANULARITY_SECONDS],
     );
   } catch {
     // Bookkeeping only: the status shows a slightly older lastProcessedAt.

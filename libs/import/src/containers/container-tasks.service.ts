@@ -89,8 +89,19 @@ export class ContainerTasksService implements OnApplicationBootstrap {
         `INSERT INTO import_container_tasks (project_key, container_id, container_key, task, from_state, to_state, client_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [projectKey, row.id, row.key, task, current, to, clientId ?? null],
       );
-      // Resume: wake the workers at commit, no waiting for a poll.
-      if (task === 'resume') await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
+      // Pause parks the container's pending operations out of the processor's claim window (run_at =
+      // infinity; accepts into a paused container park theirs too), so a paused backlog of any size never
+      // crowds out other containers; resume puts them back (due now) and wakes the workers at commit.
+      if (task === 'pause') {
+        await manager.query(`UPDATE import_operations SET run_at = 'infinity' WHERE project_key = $1 AND container_id = $2 AND state = 'processing'`, [projectKey, row.id]);
+      }
+      if (task === 'resume') {
+        await manager.query(`UPDATE import_operations SET run_at = now() WHERE project_key = $1 AND container_id = $2 AND state = 'processing' AND run_at = 'infinity'`, [
+          projectKey,
+          row.id,
+        ]);
+        await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
+      }
       return { id: row.id, from: current };
     });
     if (task === 'cancel') {

@@ -54,9 +54,11 @@ export class ImportRequestsService {
        accepted AS MATERIALIZED (
          SELECT clock_timestamp() AS at FROM key_locks),
        inserted AS (
-         INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at)
+         INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at, run_at)
          SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
-                accepted.at, accepted.at, accepted.at + make_interval(hours => $4)
+                accepted.at, accepted.at, accepted.at + make_interval(hours => $4),
+                -- A paused container's operations are parked out of the processor's window until resume.
+                CASE WHEN container.processing_state = 'paused' THEN 'infinity'::timestamptz ELSE now() END
            FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
           WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
           ORDER BY item.position
