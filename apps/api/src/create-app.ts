@@ -5,7 +5,20 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { BerthConfig } from '../../../libs/config/src';
-import { applyHttpServerLimits, checkInput, checkRequestTarget, CtException, httpRequestDuration, INPUT_LIMITS, InvalidInput, toErrorResponse } from '../../../libs/common/src';
+import {
+  addComponentSchemas,
+  applyHttpServerLimits,
+  checkInput,
+  checkRequestTarget,
+  CtException,
+  ERROR_SCHEMAS,
+  httpRequestDuration,
+  INPUT_LIMITS,
+  InvalidInput,
+  jsonSchemaDefinitionsToComponents,
+  toErrorResponse,
+} from '../../../libs/common/src';
+import importApiSchemas from '../../../libs/import/src/validation/import-api.schemas.json';
 import { AppModule } from './app.module';
 
 function sendError(res: Response, error: unknown): void {
@@ -90,12 +103,19 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
       .setDescription('A self-hostable, commercetools-compatible Import API')
       .setVersion('1')
       .addBearerAuth()
+      // Swagger UI's Authorize: the client-credentials flow posts grant_type (and scope) to /oauth/token with the
+      // client id and secret as HTTP Basic, exactly what the token endpoint expects.
+      .addOAuth2({ type: 'oauth2', description: 'OAuth 2.0 client credentials (an API client from `npm run cli -- clients:create`)', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } } }, 'oauth2')
+      .addBasicAuth({ type: 'http', scheme: 'basic', description: 'client_id:client_secret (token endpoint only)' }, 'basic')
       .build(),
   );
+  addComponentSchemas(document, ERROR_SCHEMAS);
+  // The Import API's own schemas (the ones requests are validated against), referenced by the import request bodies.
+  addComponentSchemas(document, jsonSchemaDefinitionsToComponents(importApiSchemas as unknown as Parameters<typeof jsonSchemaDefinitionsToComponents>[0]));
   const server = app.getHttpAdapter().getInstance() as express.Express;
   server.get('/openapi.json', (_req: Request, res: Response) => {
     res.json(document);
   });
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: '/docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: '/docs-json', swaggerOptions: { persistAuthorization: true } });
   return app;
 }

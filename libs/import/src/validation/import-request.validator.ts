@@ -57,6 +57,11 @@ interface RequestEntry {
 const REQUESTS = schemaDocument['x-import-requests'] as Record<ImportResourceType, RequestEntry>;
 const LOCALE_PATTERN = schemaDocument.definitions.LocalizedString.propertyNames.pattern;
 
+/** Name of the schema (in `import-api.schemas.json` definitions, and in the OpenAPI components) of an import request body. */
+export function importRequestSchemaName(resourceType: ImportResourceType): string {
+  return entryFor(resourceType).schema;
+}
+
 /** Name of the array holding the items of an import request: `patches` for the two patch types, else `resources`. */
 export function requestListProperty(resourceType: ImportResourceType): 'resources' | 'patches' {
   return entryFor(resourceType).list;
