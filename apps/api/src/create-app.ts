@@ -42,6 +42,27 @@ function checkRequestSize(req: Request): CtException | undefined {
   return undefined;
 }
 
+/** Media types the JSON body parser reads (as commercetools: `application/json`, and `application/*+json`). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+/** Routes whose body is not JSON: the token endpoint takes a form body (RFC 6749). */
+const FORM_ROUTES = new Set(['/oauth/token']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * 415 for a body that is not declared JSON on a route that reads JSON (every POST/PUT/PATCH route but the token
+ * endpoint): curl's default `application/x-www-form-urlencoded`, `text/plain` or no Content-Type at all would
+ * otherwise be left unparsed and answered as if the fields were missing. Requests without a body pass.
+ */
+function checkJsonContentType(req: Request): CtException | undefined {
+  if (!BODY_METHODS.has(req.method) || FORM_ROUTES.has(req.path)) return undefined;
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
+  if (!hasBody || req.is(JSON_TYPES)) return undefined;
+  const given = req.headers['content-type'];
+  const message = `${given ? `The Content-Type '${given.slice(0, 100)}' is not supported` : 'The request has a body but no Content-Type'}: send the body as JSON with the header 'Content-Type: application/json'.`;
+  return new CtException(415, [{ code: 'InvalidInput', message }], message);
+}
+
 /** After body parsing, before anything recursive: depth, sizes and unstorable text of the parsed body (JSON or form). */
 function checkBody(req: Request): CtException | undefined {
   const problem = checkInput(req.body as unknown);
@@ -88,6 +109,10 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
       problem = 'The query string is malformed.';
     }
     return problem ? sendError(res, new InvalidInput(problem)) : next();
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const unsupported = checkJsonContentType(req);
+    return unsupported ? sendError(res, unsupported) : next();
   });
   app.use((req: Request, res: Response, next: NextFunction) => json(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
   app.use((req: Request, res: Response, next: NextFunction) => form(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
