@@ -5,7 +5,20 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { BerthConfig } from '../../../libs/config/src';
-import { applyHttpServerLimits, checkInput, checkRequestTarget, CtException, httpRequestDuration, INPUT_LIMITS, InvalidInput, toErrorResponse } from '../../../libs/common/src';
+import {
+  addComponentSchemas,
+  applyHttpServerLimits,
+  checkInput,
+  checkRequestTarget,
+  CtException,
+  ERROR_SCHEMAS,
+  httpRequestDuration,
+  INPUT_LIMITS,
+  InvalidInput,
+  jsonSchemaDefinitionsToComponents,
+  toErrorResponse,
+} from '../../../libs/common/src';
+import importApiSchemas from '../../../libs/import/src/validation/import-api.schemas.json';
 import { AppModule } from './app.module';
 
 function sendError(res: Response, error: unknown): void {
@@ -27,6 +40,27 @@ function checkRequestSize(req: Request): CtException | undefined {
     return new CtException(431, [{ code: 'InvalidInput', message }], message);
   }
   return undefined;
+}
+
+/** Media types the JSON body parser reads (as commercetools: `application/json`, and `application/*+json`). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+/** Routes whose body is not JSON: the token endpoint takes a form body (RFC 6749). */
+const FORM_ROUTES = new Set(['/oauth/token']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * 415 for a body that is not declared JSON on a route that reads JSON (every POST/PUT/PATCH route but the token
+ * endpoint): curl's default `application/x-www-form-urlencoded`, `text/plain` or no Content-Type at all would
+ * otherwise be left unparsed and answered as if the fields were missing. Requests without a body pass.
+ */
+function checkJsonContentType(req: Request): CtException | undefined {
+  if (!BODY_METHODS.has(req.method) || FORM_ROUTES.has(req.path)) return undefined;
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
+  if (!hasBody || req.is(JSON_TYPES)) return undefined;
+  const given = req.headers['content-type'];
+  const message = `${given ? `The Content-Type '${given.slice(0, 100)}' is not supported` : 'The request has a body but no Content-Type'}: send the body as JSON with the header 'Content-Type: application/json'.`;
+  return new CtException(415, [{ code: 'InvalidInput', message }], message);
 }
 
 /** After body parsing, before anything recursive: depth, sizes and unstorable text of the parsed body (JSON or form). */
@@ -76,6 +110,10 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
     }
     return problem ? sendError(res, new InvalidInput(problem)) : next();
   });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const unsupported = checkJsonContentType(req);
+    return unsupported ? sendError(res, unsupported) : next();
+  });
   app.use((req: Request, res: Response, next: NextFunction) => json(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
   app.use((req: Request, res: Response, next: NextFunction) => form(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -90,12 +128,19 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
       .setDescription('A self-hostable, commercetools-compatible Import API')
       .setVersion('1')
       .addBearerAuth()
+      // Swagger UI's Authorize: the client-credentials flow posts grant_type (and scope) to /oauth/token with the
+      // client id and secret as HTTP Basic, exactly what the token endpoint expects.
+      .addOAuth2({ type: 'oauth2', description: 'OAuth 2.0 client credentials (an API client from `npm run cli -- clients:create`)', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } } }, 'oauth2')
+      .addBasicAuth({ type: 'http', scheme: 'basic', description: 'client_id:client_secret (token endpoint only)' }, 'basic')
       .build(),
   );
+  addComponentSchemas(document, ERROR_SCHEMAS);
+  // The Import API's own schemas (the ones requests are validated against), referenced by the import request bodies.
+  addComponentSchemas(document, jsonSchemaDefinitionsToComponents(importApiSchemas as unknown as Parameters<typeof jsonSchemaDefinitionsToComponents>[0]));
   const server = app.getHttpAdapter().getInstance() as express.Express;
   server.get('/openapi.json', (_req: Request, res: Response) => {
     res.json(document);
   });
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: '/docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: '/docs-json', swaggerOptions: { persistAuthorization: true } });
   return app;
 }

@@ -7,3 +7,4 @@ export * from './logging';
 export * from './metrics';
 export * from './input-limits';
 export * from './http-limits';
+export * from './openapi';

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Type } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../../../libs/auth/src';
+import { ApiBerthAuth, ApiErrorResponses, BODY_ERRORS, GUARDED_ERRORS, jsonSchemaToOpenApi } from '../../../../libs/common/src';
 import { REFERENCED_RESOURCES, ReferencedResourceDefinition, ReferencedResourcesService } from '../../../../libs/catalog/src/referenced';
 
 /**
@@ -9,7 +10,7 @@ import { REFERENCED_RESOURCES, ReferencedResourceDefinition, ReferencedResources
  */
 function referencedController(definition: ReferencedResourceDefinition): Type<unknown> {
   @ApiTags('Referenced resources')
-  @ApiBearerAuth()
+  @ApiBerthAuth()
   @Controller(`:projectKey/${definition.path}`)
   class ReferencedController {
     constructor(@Inject(ReferencedResourcesService) private readonly resources: ReferencedResourcesService) {}
@@ -17,10 +18,14 @@ function referencedController(definition: ReferencedResourceDefinition): Type<un
     @Post()
     @HttpCode(201)
     @RequireScopes(...definition.manageScopes)
-    @ApiOperation({ summary: `Create a ${definition.name}`, operationId: `create-${definition.path}` })
-    @ApiBody({ schema: definition.draft })
+    @ApiOperation({
+      summary: `Create a ${definition.name}`,
+      description: `A commercetools ${definition.name}Draft (key required). 400 DuplicateField for an existing key, InvalidField for a bad draft. Scope: ${definition.manageScopes.join(' or ')}.`,
+      operationId: `create-${definition.path}`,
+    })
+    @ApiBody({ schema: jsonSchemaToOpenApi(definition.draft as Record<string, unknown>) })
     @ApiCreatedResponse({ description: `The created ${definition.name}` })
-    @ApiBadRequestResponse({ description: 'InvalidField, DuplicateField (key) or ReferencedResourceNotFound' })
+    @ApiErrorResponses(...GUARDED_ERRORS, ...BODY_ERRORS)
     create(@Param('projectKey') projectKey: string, @Body() draft: unknown): Promise<Record<string, unknown>> {
       return this.resources.create(definition, projectKey, draft);
     }

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpException, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../../../../libs/auth/src/scopes.decorator';
+import { ApiErrorResponses } from '../../../../libs/common/src/openapi';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../../../../libs/database/src/connection-errors';
 
 const PING_TIMEOUT_MS = 3000;
@@ -26,6 +27,8 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness (alias of /health/ready): the database answers' })
+  @ApiErrorResponses(400, 503)
   check(@Res() res: Response): Promise<void> {
     return this.readiness(res);
   }
@@ -33,6 +36,8 @@ export class HealthController {
   @Get('ready')
   @Public()
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: the database answers (503 with Retry-After and the reason otherwise)' })
+  @ApiErrorResponses(400, 503)
   ready(@Res() res: Response): Promise<void> {
     return this.readiness(res);
   }
@@ -40,6 +45,8 @@ export class HealthController {
   @Get('live')
   @Public()
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the process is up and serving (no database check)' })
+  @ApiErrorResponses(400)
   live(): Promise<HealthCheckResult> {
     return this.health.check([() => ({ process: { status: 'up', uptimeSeconds: Math.round(process.uptime()) } })]);
   }

@@ -1,12 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Gauge } from 'prom-client';
 import { Public } from '../../../../libs/auth/src';
-import { metricsRegistry, sharedGauge } from '../../../../libs/common/src';
+import { ApiErrorResponses, metricsRegistry, sharedGauge } from '../../../../libs/common/src';
 import { ContainerStatusService, ImportOperationsService } from '../../../../libs/import/src';
 
 /** Prometheus scrape endpoint (public, like /health; it exposes counts, never data or credentials). */
-@ApiExcludeController()
+@ApiTags('Operations')
 @Controller('metrics')
 export class MetricsController {
   private readonly operationsByState: Gauge<'state'>;
@@ -29,6 +29,10 @@ export class MetricsController {
   @Get()
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiOperation({ summary: 'Prometheus metrics (request latency, operations by state, processor throughput and lag, reaper deletions)' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
+  @ApiErrorResponses(400, 503)
   async metrics(): Promise<string> {
     for (const [state, count] of Object.entries(await this.operations.totalsByState())) this.operationsByState.set({ state }, count);
     this.processorLag.set(await this.operations.processingLagSeconds());

@@ -1,7 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Type } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../../../libs/auth/src';
+import { ApiBerthAuth, ApiErrorResponses, BODY_ERRORS, GUARDED_ERRORS } from '../../../../libs/common/src';
 import { ImportRequestsService, ImportResponseView, RESOURCE_TYPES, ResourceTypeInfo } from '../../../../libs/import/src';
+import { type ImportResourceType, importRequestSchemaName } from '../../../../libs/import/src/validation/import-request.validator';
 
 /**
  * One controller per Import API resource path (`/{projectKey}/{path}/import-containers/{key}`),
@@ -9,7 +11,7 @@ import { ImportRequestsService, ImportResponseView, RESOURCE_TYPES, ResourceType
  */
 function importRequestController(info: ResourceTypeInfo): Type<unknown> {
   @ApiTags('Import Requests')
-  @ApiBearerAuth()
+  @ApiBerthAuth()
   @Controller(`:projectKey/${info.path}/import-containers`)
   class ImportRequestController {
     constructor(@Inject(ImportRequestsService) private readonly requests: ImportRequestsService) {}
@@ -17,9 +19,15 @@ function importRequestController(info: ResourceTypeInfo): Type<unknown> {
     @Post(':importContainerKey')
     @HttpCode(201)
     @RequireScopes(...info.scopes)
-    @ApiOperation({ summary: `Import ${info.path}`, operationId: `import-${info.path}` })
-    @ApiBody({ schema: { type: 'object', required: ['type', info.itemsField], properties: { type: { type: 'string', enum: [info.type] }, [info.itemsField]: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'object' } } } } })
-    @ApiCreatedResponse({ type: ImportResponseView })
+    @ApiOperation({
+      summary: `Import ${info.path} (${info.type} resources) into a container`,
+      description: `Body \`{type: "${info.type}", ${info.itemsField}: […]}\` with 1..20 items, validated against the official schema; any invalid item rejects the whole request (400, one InvalidField per problem). Scope: ${info.scopes.join(' or ')}.`,
+      operationId: `import-${info.path}`,
+    })
+    @ApiParam({ name: 'importContainerKey', description: 'Key of an existing import container (400 when it does not exist)' })
+    @ApiBody({ schema: { $ref: `#/components/schemas/${importRequestSchemaName(info.type as ImportResourceType)}` } })
+    @ApiCreatedResponse({ type: ImportResponseView, description: 'One operation per item, in order, state processing (stored and committed)' })
+    @ApiErrorResponses(...GUARDED_ERRORS, ...BODY_ERRORS)
     create(@Param('projectKey') projectKey: string, @Param('importContainerKey') containerKey: string, @Body() body: unknown): Promise<ImportResponseView> {
       return this.requests.accept(projectKey, containerKey, info, body);
     }

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBasicAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   ApiClientsService,
@@ -14,6 +14,7 @@ import {
   tooManyAttempts,
   unsupportedGrantType,
 } from '../../../../libs/auth/src';
+import { ApiErrorResponses } from '../../../../libs/common/src';
 
 /** Longest client id and secret considered at all (Berth's are 24 and 32 characters). */
 const MAX_CREDENTIAL_LENGTH = 256;
@@ -58,6 +59,39 @@ export class OAuthController {
   @Post('token')
   @Public()
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Obtain an access token (OAuth 2.0 client credentials grant)',
+    description:
+      'HTTP Basic `client_id:client_secret` and a form body `grant_type=client_credentials` with optional space-separated `scope` ' +
+      '(each one of the client\'s scopes or implied by them; without it the token carries all of the client\'s scopes). ' +
+      'Errors as OAuth 2.0: invalid_client 401, invalid_scope / unsupported_grant_type / invalid_request 400.',
+  })
+  @ApiBasicAuth('basic')
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['grant_type'],
+      properties: {
+        grant_type: { type: 'string', enum: ['client_credentials'] },
+        scope: { type: 'string', description: 'Space-separated scopes, e.g. `manage_project:demo` or `manage_import_containers:demo view_products:demo`' },
+      },
+    },
+  })
+  @ApiOkResponse({
+    description: 'The token',
+    schema: {
+      type: 'object',
+      required: ['access_token', 'token_type', 'expires_in', 'scope'],
+      properties: {
+        access_token: { type: 'string' },
+        token_type: { type: 'string', enum: ['Bearer'] },
+        expires_in: { type: 'integer', description: 'Lifetime in seconds (default 172800)' },
+        scope: { type: 'string', description: 'The granted scopes, space-separated' },
+      },
+    },
+  })
+  @ApiErrorResponses(400, 401, 413, 429, 503)
   async token(@Req() request: Request): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
     // Parameters may come in the form body or, as some clients send them, in the query string.
     const params = { ...(request.query as Record<string, unknown>), ...((request.body ?? {}) as Record<string, unknown>) };

@@ -52,7 +52,7 @@ export class ImportContainerDraftDto {
 }
 
 export class ImportContainerUpdateDraftDto {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The current version (409 ConcurrentModification otherwise)' })
   @IsDefined()
   @IsInt()
   @Min(1)
@@ -68,17 +68,17 @@ export class ImportContainerUpdateDraftDto {
 export class ImportContainerView {
   @ApiProperty() key!: string;
   @ApiPropertyOptional({ enum: RESOURCE_TYPE_NAMES }) resourceType?: string;
-  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'integer' }) version!: number;
   @ApiPropertyOptional({ type: RetentionPolicyDto }) retentionPolicy?: RetentionPolicyDto;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() lastModifiedAt!: string;
-  @ApiPropertyOptional() expiresAt?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) lastModifiedAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) expiresAt?: string;
 }
 
 export class ImportContainerPagedView {
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-  @ApiProperty() count!: number;
-  @ApiProperty() total!: number;
+  @ApiProperty({ type: 'integer' }) limit!: number;
+  @ApiProperty({ type: 'integer' }) offset!: number;
+  @ApiProperty({ type: 'integer' }) count!: number;
+  @ApiProperty({ type: 'integer' }) total!: number;
   @ApiProperty({ type: [ImportContainerView] }) results!: ImportContainerView[];
 }

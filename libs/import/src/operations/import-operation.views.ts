@@ -4,7 +4,7 @@ export const PROCESSING_STATES = ['processing', 'validationFailed', 'unresolved'
 export type ProcessingState = (typeof PROCESSING_STATES)[number];
 
 export class ImportOperationStatusView {
-  @ApiProperty() operationId!: string;
+  @ApiProperty({ format: 'uuid' }) operationId!: string;
   @ApiProperty({ enum: ['processing', 'validationFailed'] }) state!: 'processing' | 'validationFailed';
 }
 
@@ -13,40 +13,45 @@ export class ImportResponseView {
 }
 
 export class ImportOperationView {
-  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'integer' }) version!: number;
   @ApiProperty() importContainerKey!: string;
   @ApiProperty() resourceKey!: string;
-  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: PROCESSING_STATES }) state!: ProcessingState;
-  @ApiPropertyOptional() resourceVersion?: number;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) errors?: unknown[];
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) unresolvedReferences?: unknown[];
+  @ApiPropertyOptional({ type: 'integer' }) resourceVersion?: number;
+  @ApiPropertyOptional({ type: 'array', items: { $ref: '#/components/schemas/ErrorObject' }, description: 'Why the operation is not imported' }) errors?: unknown[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', required: ['typeId', 'key'], properties: { typeId: { type: 'string' }, key: { type: 'string' } } },
+    description: 'References not (yet) resolvable (debug=true on the query)',
+  })
+  unresolvedReferences?: unknown[];
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) warnings?: unknown[];
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() lastModifiedAt!: string;
-  @ApiProperty() expiresAt!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) lastModifiedAt!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 
 export class ImportOperationPagedView {
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-  @ApiProperty() count!: number;
-  @ApiProperty() total!: number;
+  @ApiProperty({ type: 'integer' }) limit!: number;
+  @ApiProperty({ type: 'integer' }) offset!: number;
+  @ApiProperty({ type: 'integer' }) count!: number;
+  @ApiProperty({ type: 'integer' }) total!: number;
   @ApiProperty({ type: [ImportOperationView] }) results!: ImportOperationView[];
 }
 
 export class OperationStatesView {
-  @ApiProperty() processing!: number;
-  @ApiProperty() validationFailed!: number;
-  @ApiProperty() unresolved!: number;
-  @ApiProperty() waitForMasterVariant!: number;
-  @ApiProperty() imported!: number;
-  @ApiProperty() rejected!: number;
-  @ApiProperty() canceled!: number;
-  @ApiProperty() partiallyImported!: number;
+  @ApiProperty({ type: 'integer' }) processing!: number;
+  @ApiProperty({ type: 'integer' }) validationFailed!: number;
+  @ApiProperty({ type: 'integer' }) unresolved!: number;
+  @ApiProperty({ type: 'integer' }) waitForMasterVariant!: number;
+  @ApiProperty({ type: 'integer' }) imported!: number;
+  @ApiProperty({ type: 'integer' }) rejected!: number;
+  @ApiProperty({ type: 'integer' }) canceled!: number;
+  @ApiProperty({ type: 'integer' }) partiallyImported!: number;
 }
 
 export class ImportSummaryView {
   @ApiProperty({ type: OperationStatesView }) states!: OperationStatesView;
-  @ApiProperty() total!: number;
+  @ApiProperty({ type: 'integer' }) total!: number;
 }

@@ -126,7 +126,7 @@ describe('validateImportRequest', () => {
       expect(validateImportRequest('category', body)).toEqual([
         {
           code: 'InvalidField',
-          message: `The value '"product"' is not valid for field 'type'.`,
+          message: `The value '"product"' is not valid for field 'type': expected "category".`,
           field: 'type',
           invalidValue: 'product',
           allowedValues: ['category'],
@@ -230,7 +230,7 @@ describe('validateImportRequest', () => {
       expect(validateImportRequest(type, request(type, other, bad))).toEqual([
         {
           code: 'InvalidField',
-          message: `The value '"bad key!"' is not valid for field 'resources.1.key'.`,
+          message: `The value '"bad key!"' is not valid for field 'resources.1.key': expected a value matching the pattern ^[A-Za-z0-9_-]+$.`,
           field: 'resources.1.key',
           invalidValue: 'bad key!',
           resourceIndex: 1,
@@ -254,7 +254,7 @@ describe('validateImportRequest', () => {
       expect(singleError('inventory', request('inventory', resource))).toMatchObject({
         field: 'resources.0.key',
         invalidValue: 12,
-        message: "The value '12' is not valid for field 'resources.0.key'.",
+        message: "The value '12' is not valid for field 'resources.0.key': expected type string.",
       });
     });
   });
@@ -266,7 +266,7 @@ describe('validateImportRequest', () => {
       expect(validateImportRequest('product', body)).toEqual([
         {
           code: 'InvalidField',
-          message: `The value '"p"' is not valid for field 'resources.0.productType.key'.`,
+          message: `The value '"p"' is not valid for field 'resources.0.productType.key': expected at least 2 character(s).`,
           field: 'resources.0.productType.key',
           invalidValue: 'p',
           resourceIndex: 0,
@@ -289,7 +289,7 @@ describe('validateImportRequest', () => {
       body.resources[0].productType.typeId = 'category';
       expect(singleError('product', body)).toEqual({
         code: 'InvalidField',
-        message: `The value '"category"' is not valid for field 'resources.0.productType.typeId'.`,
+        message: `The value '"category"' is not valid for field 'resources.0.productType.typeId': expected "product-type".`,
         field: 'resources.0.productType.typeId',
         invalidValue: 'category',
         resourceIndex: 0,
@@ -323,7 +323,7 @@ describe('validateImportRequest', () => {
       body.resources[0].orderState = 'Shipped';
       expect(singleError('order', body)).toEqual({
         code: 'InvalidField',
-        message: `The value '"Shipped"' is not valid for field 'resources.0.orderState'.`,
+        message: `The value '"Shipped"' is not valid for field 'resources.0.orderState': expected one of "Open", "Confirmed", "Complete", "Cancelled".`,
         field: 'resources.0.orderState',
         invalidValue: 'Shipped',
         resourceIndex: 0,
@@ -372,7 +372,7 @@ describe('validateImportRequest', () => {
       body.resources[0].value.centAmount = 3.5;
       expect(singleError('price', body)).toEqual({
         code: 'InvalidField',
-        message: "The value '3.5' is not valid for field 'resources.0.value.centAmount'.",
+        message: "The value '3.5' is not valid for field 'resources.0.value.centAmount': expected type integer.",
         field: 'resources.0.value.centAmount',
         invalidValue: 3.5,
         resourceIndex: 0,
@@ -422,7 +422,7 @@ describe('validateImportRequest', () => {
       expect(validateImportRequest('product-draft', request('product-draft', ...drafts))).toEqual([
         {
           code: 'InvalidField',
-          message: `The value '"100"' is not valid for field 'resources.3.masterVariant.prices.0.value.centAmount'.`,
+          message: `The value '"100"' is not valid for field 'resources.3.masterVariant.prices.0.value.centAmount': expected type integer.`,
           field: 'resources.3.masterVariant.prices.0.value.centAmount',
           invalidValue: '100',
           resourceIndex: 3,
@@ -453,7 +453,7 @@ describe('validateImportRequest', () => {
       body.resources[0].name.en = 5;
       expect(singleError('category', body)).toEqual({
         code: 'InvalidField',
-        message: "The value '5' is not valid for field 'resources.0.name.en'.",
+        message: "The value '5' is not valid for field 'resources.0.name.en': expected type string.",
         field: 'resources.0.name.en',
         invalidValue: 5,
         resourceIndex: 0,
@@ -474,7 +474,7 @@ describe('validateImportRequest', () => {
       body.resources[0].slug = { en: 'ok', en_US: 'not-ok' };
       expect(singleError('category', body)).toEqual({
         code: 'InvalidField',
-        message: "The locale 'en_US' is not valid for field 'resources.0.slug'.",
+        message: "The locale 'en_US' is not valid for field 'resources.0.slug': expected a language tag such as en, en-US, de-CH or zh-Hans.",
         field: 'resources.0.slug',
         invalidValue: 'en_US',
         resourceIndex: 0,
@@ -532,7 +532,7 @@ describe('validateImportRequest', () => {
       expect(validateImportRequest('product-variant', body)).toEqual([
         {
           code: 'InvalidField',
-          message: `The value '"yes"' is not valid for field 'resources.0.attributes.0.value'.`,
+          message: `The value '"yes"' is not valid for field 'resources.0.attributes.0.value': expected type boolean.`,
           field: 'resources.0.attributes.0.value',
           invalidValue: 'yes',
           resourceIndex: 0,
@@ -697,7 +697,7 @@ describe('validateImportRequest', () => {
       expect(validateImportRequest('product-variant-patch', body)).toEqual([
         {
           code: 'InvalidField',
-          message: `The value '"heavy"' is not valid for field 'patches.0.attributes.weight.value'.`,
+          message: `The value '"heavy"' is not valid for field 'patches.0.attributes.weight.value': expected type number.`,
           field: 'patches.0.attributes.weight.value',
           invalidValue: 'heavy',
           resourceIndex: 0,
@@ -753,6 +753,41 @@ describe('validateImportRequest', () => {
         expect(e).toHaveProperty('invalidValue');
         expect(e.resourceIndex).toBe(0);
       }
+    });
+  });
+
+  describe('messages say why a value is invalid', () => {
+    const inventory = (fields: Json) => request('inventory', { ...example('inventory-import.json'), ...fields });
+    const message = (body: Json) => singleError('inventory', body).message;
+
+    it('names the length and the pattern, in one error when both fail', () => {
+      expect(message(inventory({ key: 'k'.repeat(257) }))).toBe(`The value '"${'k'.repeat(119)}...' is not valid for field 'resources.0.key': expected at most 256 characters.`);
+      const empty = singleError('inventory', inventory({ key: '' }));
+      expect(empty).toMatchObject({ code: 'InvalidField', field: 'resources.0.key', invalidValue: '', resourceIndex: 0 });
+      expect(empty.message).toBe("The value '\"\"' is not valid for field 'resources.0.key': expected at least 2 character(s); expected a value matching the pattern ^[A-Za-z0-9_-]+$.");
+    });
+
+    it('names the bounds of a number and the format of a date-time', () => {
+      expect(message(inventory({ reservationExpirationInMinutes: 0 }))).toBe("The value '0' is not valid for field 'resources.0.reservationExpirationInMinutes': expected a number >= 1.");
+      expect(message(inventory({ reservationExpirationInMinutes: 44641 }))).toBe("The value '44641' is not valid for field 'resources.0.reservationExpirationInMinutes': expected a number <= 44640.");
+      expect(message(inventory({ expectedDelivery: 'tomorrow' }))).toBe(
+        "The value '\"tomorrow\"' is not valid for field 'resources.0.expectedDelivery': expected an ISO 8601 date-time, e.g. 2024-01-31T12:00:00.000Z.",
+      );
+    });
+
+    it('names the expected type of a wrong-typed value', () => {
+      expect(message(inventory({ quantityOnStock: '5' }))).toBe("The value '\"5\"' is not valid for field 'resources.0.quantityOnStock': expected type integer.");
+      expect(message(inventory({ supplyChannel: 'channel' }))).toBe("The value '\"channel\"' is not valid for field 'resources.0.supplyChannel': expected type object.");
+    });
+
+    it('lists the allowed values of an enum, at most 25 of them', () => {
+      const body = example('type-import-request.json');
+      body.resources[0].resourceTypeIds = ['nope'];
+      const error = singleError('type', body);
+      expect(error).toMatchObject({ field: 'resources.0.resourceTypeIds.0', invalidValue: 'nope', allowedValues: expect.any(Array) });
+      expect(error.allowedValues!.length).toBeGreaterThan(25);
+      expect(error.message).toMatch(/^The value '"nope"' is not valid for field 'resources\.0\.resourceTypeIds\.0': expected one of "address", "asset", .*, …\.$/);
+      expect(error.message.match(/"[a-z-]+"/g)).toHaveLength(26); // the value and 25 allowed values
     });
   });
 });

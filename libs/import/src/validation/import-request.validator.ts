@@ -57,6 +57,11 @@ interface RequestEntry {
 const REQUESTS = schemaDocument['x-import-requests'] as Record<ImportResourceType, RequestEntry>;
 const LOCALE_PATTERN = schemaDocument.definitions.LocalizedString.propertyNames.pattern;
 
+/** Name of the schema (in `import-api.schemas.json` definitions, and in the OpenAPI components) of an import request body. */
+export function importRequestSchemaName(resourceType: ImportResourceType): string {
+  return entryFor(resourceType).schema;
+}
+
 /** Name of the array holding the items of an import request: `patches` for the two patch types, else `resources`. */
 export function requestListProperty(resourceType: ImportResourceType): 'resources' | 'patches' {
   return entryFor(resourceType).list;
@@ -170,7 +175,7 @@ export function validateImportRequest(resourceType: ImportResourceType, body: un
     return [
       {
         code: 'InvalidField',
-        message: `The value '${preview(body.type)}' is not valid for field 'type'.`,
+        message: `The value '${preview(body.type)}' is not valid for field 'type': expected ${JSON.stringify(resourceType)}.`,
         field: 'type',
         invalidValue: body.type,
         allowedValues: [resourceType],
@@ -215,9 +220,58 @@ export function resourceKeyOf(resourceType: ImportResourceType, resource: Record
  */
 const WRAPPER_KEYWORDS = new Set(['if', 'propertyNames', 'discriminator']);
 
+/** What the import schemas' custom formats expect. */
+const FORMAT_REASONS: Record<string, string> = {
+  'date-only': 'expected a date YYYY-MM-DD',
+  'time-only': 'expected a time hh:mm:ss[.sss]',
+  datetime: 'expected an ISO 8601 date-time, e.g. 2024-01-31T12:00:00.000Z',
+};
+const MAX_LISTED_VALUES = 25;
+
+/** Why a value fails one ajv keyword, e.g. `expected at least 2 characters`; undefined when the keyword says nothing useful. */
+function reasonOf(e: ErrorObject): string | undefined {
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type':
+      return `expected type ${Array.isArray(params.type) ? params.type.join(' or ') : String(params.type)}`;
+    case 'minLength':
+      return `expected at least ${String(params.limit)} character(s)`;
+    case 'maxLength':
+      return `expected at most ${String(params.limit)} characters`;
+    case 'pattern':
+      return `expected a value matching the pattern ${String(params.pattern)}`;
+    case 'enum':
+    case 'const': {
+      const allowed = e.keyword === 'enum' ? (params.allowedValues as unknown[]) : [params.allowedValue];
+      const listed = allowed.slice(0, MAX_LISTED_VALUES).map((value) => JSON.stringify(value));
+      return `expected ${allowed.length === 1 ? listed[0] : `one of ${listed.join(', ')}${allowed.length > MAX_LISTED_VALUES ? ', …' : ''}`}`;
+    }
+    case 'format':
+      return FORMAT_REASONS[String(params.format)] ?? `expected format ${String(params.format)}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `expected a number ${String(params.comparison)} ${String(params.limit)}`;
+    case 'multipleOf':
+      return `expected a multiple of ${String(params.multipleOf)}`;
+    case 'minProperties':
+      return `expected at least ${String(params.limit)} field(s)`;
+    case 'maxProperties':
+      return `expected at most ${String(params.limit)} fields`;
+    case 'uniqueItems':
+      return `expected unique items (items ${String(params.j)} and ${String(params.i)} are equal)`;
+    case 'oneOf':
+      return 'expected a value matching exactly one of the allowed shapes';
+    default:
+      return undefined;
+  }
+}
+
 function toValidationErrors(errors: ErrorObject[], body: Record<string, unknown>, list: string): ValidationError[] {
-  const out: ValidationError[] = [];
-  const seen = new Set<string>();
+  const out: Array<ValidationError & { reasons: string[] }> = [];
+  // one error per field and problem; several failing keywords of one value give one error naming every reason
+  const byKey = new Map<string, ValidationError & { reasons: string[] }>();
 
   for (const e of errors) {
     if (WRAPPER_KEYWORDS.has(e.keyword)) continue;
@@ -226,6 +280,7 @@ function toValidationErrors(errors: ErrorObject[], body: Record<string, unknown>
     let invalidValue: unknown;
     let message: string;
     let allowedValues: unknown[] | undefined;
+    let reason: string | undefined;
 
     if (e.keyword === 'required') {
       const missing = String((e.params as { missingProperty: string }).missingProperty);
@@ -240,8 +295,9 @@ function toValidationErrors(errors: ErrorObject[], body: Record<string, unknown>
     } else if (e.propertyName !== undefined) {
       // a map key failing `propertyNames` (LocalizedString / SearchKeywords locales)
       invalidValue = e.propertyName;
-      const what = (e.params as { pattern?: string }).pattern === LOCALE_PATTERN ? 'locale' : 'key';
-      message = `The ${what} '${e.propertyName}' is not valid for field '${segments.join('.')}'.`;
+      const locale = (e.params as { pattern?: string }).pattern === LOCALE_PATTERN;
+      message = `The ${locale ? 'locale' : 'key'} '${e.propertyName}' is not valid for field '${segments.join('.')}'`;
+      reason = locale ? 'expected a language tag such as en, en-US, de-CH or zh-Hans' : reasonOf(e);
     } else {
       invalidValue = valueAt(body, segments);
       const field = segments.join('.');
@@ -253,27 +309,37 @@ function toValidationErrors(errors: ErrorObject[], body: Record<string, unknown>
             ? `The field '${field}' must contain at least ${limit} item(s) but contains ${count}.`
             : `The field '${field}' must contain at most ${limit} items but contains ${count}.`;
       } else {
-        message = `The value '${preview(invalidValue)}' is not valid for field '${field}'.`;
+        message = `The value '${preview(invalidValue)}' is not valid for field '${field}'`;
+        reason = reasonOf(e);
       }
       if (e.keyword === 'enum') allowedValues = (e.params as { allowedValues: unknown[] }).allowedValues;
     }
 
     const field = segments.join('.');
     const dedupeKey = `${field}\u0000${message}`;
-    if (seen.has(dedupeKey)) continue;
-    seen.add(dedupeKey);
+    const existing = byKey.get(dedupeKey);
+    if (existing) {
+      if (reason && !existing.reasons.includes(reason)) existing.reasons.push(reason);
+      if (allowedValues && !existing.allowedValues) existing.allowedValues = allowedValues;
+      continue;
+    }
 
-    const error: ValidationError = { code: 'InvalidField', message, field, invalidValue: invalidValue ?? null };
+    const error: ValidationError & { reasons: string[] } = { code: 'InvalidField', message, field, invalidValue: invalidValue ?? null, reasons: reason ? [reason] : [] };
     if (segments[0] === list && segments.length > 1 && /^\d+$/.test(segments[1])) {
       error.resourceIndex = Number(segments[1]);
     }
     if (allowedValues) error.allowedValues = allowedValues;
+    byKey.set(dedupeKey, error);
     out.push(error);
   }
 
   // request-level errors first, then by resource (stable: ajv order within a resource)
   return out
-    .map((error, i) => ({ error, i }))
+    .map(({ reasons, ...error }, i) => {
+      // field messages without a full stop get theirs after the reasons: `… for field 'x': expected at least 2 character(s).`
+      if (!error.message.endsWith('.')) error.message = `${error.message}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}.`;
+      return { error: error as ValidationError, i };
+    })
     .sort((a, b) => (a.error.resourceIndex ?? -1) - (b.error.resourceIndex ?? -1) || a.i - b.i)
     .map(({ error }) => error);
 }
