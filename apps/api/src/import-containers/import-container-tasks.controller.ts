@@ -1,19 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../../../libs/auth/src/scopes.decorator';
+import { ApiBerthAuth, ApiErrorResponses, BODY_ERRORS, GUARDED_ERRORS } from '../../../../libs/common/src';
 import { CONTAINER_TASKS, ContainerStatusService, ContainerStatusView, ContainerTasksService } from '../../../../libs/import/src';
 
 interface AuthenticatedRequest {
   principal?: { clientId: string };
 }
 
-const UNAUTHORIZED = { status: 401, description: 'Missing, invalid or expired token (ErrorResponse, code `invalid_token`).' };
-const FORBIDDEN = { status: 403, description: 'The token lacks the scope or is for another project (ErrorResponse, code `insufficient_scope`).' };
-const NOT_FOUND = { status: 404, description: 'The import container does not exist (ErrorResponse, code `ResourceNotFound`).' };
+const CONTAINER_KEY = { name: 'importContainerKey', description: 'The import container key (^[a-zA-Z0-9_-]+$, 1..256)' };
 
 /** Processing control and status of one import container (Berth, beyond commercetools: SPEC section 8). */
 @ApiTags('Import Containers')
-@ApiBearerAuth()
+@ApiBerthAuth()
 @Controller(':projectKey/import-containers/:importContainerKey')
 export class ImportContainerTasksController {
   constructor(
@@ -33,11 +32,9 @@ export class ImportContainerTasksController {
   })
   @ApiBody({ schema: { type: 'object', required: ['task'], properties: { task: { type: 'string', enum: [...CONTAINER_TASKS] } } } })
   @ApiOkResponse({ type: ContainerStatusView, description: 'The container status after the task' })
-  @ApiResponse({ status: 400, description: 'No or an unknown `task` (ErrorResponse, code `InvalidInput`).' })
-  @ApiResponse(UNAUTHORIZED)
-  @ApiResponse(FORBIDDEN)
-  @ApiResponse(NOT_FOUND)
-  @ApiResponse({ status: 409, description: 'The task is not allowed in the container’s current state (ErrorResponse, code `InvalidOperation`, naming the state).' })
+  @ApiParam(CONTAINER_KEY)
+  // 400: no or an unknown `task`; 409: the task is not allowed in the container's current state (InvalidOperation, naming it).
+  @ApiErrorResponses(...GUARDED_ERRORS, ...BODY_ERRORS, 404, 409)
   run(
     @Param('projectKey') projectKey: string,
     @Param('importContainerKey') key: string,
@@ -51,10 +48,8 @@ export class ImportContainerTasksController {
   @RequireScopes('manage_import_containers', 'view_import_containers')
   @ApiOperation({ summary: 'Processing status of an import container: state, counts, progress and times' })
   @ApiOkResponse({ type: ContainerStatusView })
-  @ApiResponse({ status: 400, description: 'Malformed request (ErrorResponse).' })
-  @ApiResponse(UNAUTHORIZED)
-  @ApiResponse(FORBIDDEN)
-  @ApiResponse(NOT_FOUND)
+  @ApiParam(CONTAINER_KEY)
+  @ApiErrorResponses(...GUARDED_ERRORS, 404)
   status(@Param('projectKey') projectKey: string, @Param('importContainerKey') key: string): Promise<ContainerStatusView> {
     return this.statuses.status(projectKey, key);
   }
