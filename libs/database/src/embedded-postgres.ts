@@ -95,6 +95,19 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/**
+ * The lock's owner is running: its PID is alive and (where /proc tells) is a Node process — after a reboot
+ * the PID may belong to something else, which must not keep the directory locked.
+ */
+function ownerAlive(lock: DataDirLock): boolean {
+  if (!pidAlive(lock.pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${lock.pid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return true; // no /proc (macOS): trust the PID
+  }
+}
+
 export const lockFile = (dataDir: string) => path.join(dataDir, 'berth.lock');
 
 export function readLock(dataDir: string): DataDirLock | undefined {
@@ -152,7 +165,7 @@ async function acquireLock(
   const file = lockFile(dataDir);
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = readLock(dataDir);
-    if (existing && existing.pid !== process.pid && pidAlive(existing.pid)) {
+    if (existing && existing.pid !== process.pid && ownerAlive(existing)) {
       if (share && existing.port) return { shared: existing };
       throw new DataDirLockedError(dataDir, existing);
     }
@@ -162,7 +175,7 @@ async function acquireLock(
     // A postmaster without a live owner is orphaned (its owner was killed, or an older Berth left it): stop it, start fresh.
     await stopOrphanedPostmaster(pgdata, log);
     if (existing || fs.existsSync(file)) fs.rmSync(file, { force: true });
-    const lock: DataDirLock = { pid: process.pid, port, startedAt: new Date().toISOString(), command: path.basename(process.argv[1] ?? 'node') };
+    const lock: DataDirLock = { pid: process.pid, port, startedAt: new Date().toISOString(), command: path.relative(process.cwd(), process.argv[1] ?? '') || 'node' };
     try {
       fs.writeFileSync(file, `${JSON.stringify(lock)}\n`, { flag: 'wx', mode: 0o644 });
     } catch (error) {
