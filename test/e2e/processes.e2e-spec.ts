@@ -1,8 +1,11 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { createServer } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProcessorService } from '../../libs/processing/src';
 import { createTestApp, TestApp } from '../support/test-app';
+import { withDatabase } from '../support/test-database';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const KEYS = 5;
@@ -206,4 +209,305 @@ describe('worker and CLI processes', () => {
     expect(bad.stderr).toMatch(/unknown or malformed scope/);
     expect(cli('clients:create').status).toBe(2);
   });
+});
+
+/**
+ * Start-up, Ctrl-C and data-directory ownership of the compiled API, worker and CLI (the build is made by the
+ * describe block above; one build per run, so no two test files write dist/ at the same time).
+ */
+describe('start-up, shutdown and the data directory', () => {
+  const API = path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
+  const WORKER = path.join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
+  const CLI = path.join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
+  const children: ChildProcess[] = [];
+  const dirs: string[] = [];
+  let t: TestApp;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(API)) {
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+    }
+    t = await createTestApp();
+  }, 180_000);
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await t.close();
+    for (const dir of dirs) {
+      for (const pid of postgresPids(dir)) process.kill(pid, 'SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** PIDs of postgres servers running on this data directory. */
+  const postgresPids = (dataDir: string): number[] =>
+    execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('postgres') && line.includes(`${dataDir}/pgdata`))
+      .map((line) => Number(line.trim().split(/\s+/)[0]));
+
+  const dataDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-startup-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  const baseEnv = (extra: Record<string, string>) => {
+    const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...extra };
+    if (!extra.DATABASE_URL) delete env.DATABASE_URL;
+    return env;
+  };
+
+  interface Server {
+    child: ChildProcess;
+    base: string;
+    stdout: () => string;
+    stderr: () => string;
+    exited: Promise<number | null>;
+  }
+
+  /** Starts the compiled API leading its own process group (as a shell does for a foreground job) and waits for its listening line. */
+  const startServer = async (env: Record<string, string>): Promise<Server> => {
+    const child = spawn(process.execPath, [API], { cwd: ROOT, env: baseEnv(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const match = /Berth listening on http:\/\/localhost:(\d+)/.exec(out);
+      if (match) {
+        expect(Number(match[1])).toBeGreaterThan(0); // the bound port, not PORT=0
+        return { child, base: `http://127.0.0.1:${match[1]}`, stdout: () => out, stderr: () => err, exited };
+      }
+      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}: ${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`API did not start: ${err}`);
+  };
+
+  const run = (script: string, args: string[], env: Record<string, string>) => spawnSync(process.execPath, [script, ...args], { cwd: ROOT, env: baseEnv(env), encoding: 'utf8', timeout: 60_000 });
+  const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+
+  it('start-up failures print one line naming the cause on stderr and exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const busy = run(API, [], { DATABASE_URL: t.database.url, WORKER_ROLES: 'none', PORT: String(taken) });
+      expect(busy.status).toBe(1);
+      expect(lines(busy.stderr)).toEqual([`Berth could not start: port ${taken} is already in use (set PORT)`]);
+    } finally {
+      blocker.close();
+    }
+    const cron = run(API, [], { DATABASE_URL: t.database.url, REAPER_CRON: 'every-minute' });
+    expect(cron.status).toBe(1);
+    expect(lines(cron.stderr)).toHaveLength(1);
+    expect(cron.stderr).toContain("REAPER_CRON is not a valid cron expression: 'every-minute'");
+    const workerCron = run(WORKER, [], { DATABASE_URL: t.database.url, REAPER_CRON: 'every-minute' });
+    expect(workerCron.status).toBe(1);
+    expect(workerCron.stderr).toContain('REAPER_CRON');
+
+    const emptyDb = `berth_empty_${process.pid}`;
+    await t.dataSource.query(`CREATE DATABASE ${emptyDb}`);
+    try {
+      const emptyUrl = withDatabase(t.database.url, emptyDb);
+      const pending = run(API, [], { DATABASE_URL: emptyUrl, MIGRATIONS_RUN: 'false', WORKER_ROLES: 'none' });
+      expect(pending.status).toBe(1);
+      expect(lines(pending.stderr)).toHaveLength(1);
+      expect(pending.stderr).toMatch(/^Berth could not start: MIGRATIONS_RUN=false and the database .* pending migration\(s\).*npm run cli -- migrate/);
+      expect(pending.stderr).not.toContain(`:${new URL(emptyUrl).password}@`); // no password
+      const workerPending = run(WORKER, [], { DATABASE_URL: emptyUrl, MIGRATIONS_RUN: 'false' });
+      expect(workerPending.status).toBe(1);
+      expect(workerPending.stderr).toMatch(/^Berth worker could not start: .*npm run cli -- migrate/);
+      // migrate, then the same start-up works.
+      const migrate = run(CLI, ['migrate'], { DATABASE_URL: emptyUrl });
+      expect(migrate.status).toBe(0);
+      expect(migrate.stderr).toMatch(/using DATABASE_URL \w+@127\.0\.0\.1:\d+\/berth_empty_/);
+      const server = await startServer({ DATABASE_URL: emptyUrl, MIGRATIONS_RUN: 'false', WORKER_ROLES: 'none' });
+      expect((await fetch(`${server.base}/health`)).status).toBe(200);
+      process.kill(-server.child.pid!, 'SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      await t.dataSource.query(`DROP DATABASE IF EXISTS ${emptyDb} WITH (FORCE)`);
+    }
+  }, 120_000);
+
+  it('the CLI prints help without a database; an unknown command exits 2 with usage', () => {
+    const nowhere = path.join(os.tmpdir(), `berth-no-such-dir-${process.pid}`);
+    for (const args of [['clients:create', '--help'], ['help'], ['migrate', '--help'], ['seed', '--help'], ['clients:list', '-h']]) {
+      const help = run(CLI, args, { BERTH_DATA_DIR: nowhere });
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/clients:create|migrate|seed|clients:list/);
+    }
+    expect(fs.existsSync(nowhere)).toBe(false);
+    const unknown = run(CLI, ['frobnicate'], { BERTH_DATA_DIR: nowhere });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^unknown command 'frobnicate'\n/);
+    expect(unknown.stderr).toContain('clients:create --scope');
+    expect(fs.existsSync(nowhere)).toBe(false);
+  });
+
+  const credentials = (stdout: string) => {
+    const id = /client id:\s+(\S+)/.exec(stdout)?.[1];
+    const secret = /client secret:\s+(\S+)/.exec(stdout)?.[1];
+    if (!id || !secret) throw new Error(`no dev client printed: ${stdout.slice(0, 500)}`);
+    return { id, secret };
+  };
+  const tokenFor = async (base: string, id: string, secret: string) => {
+    const res = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(res.status).toBe(200);
+    return { Authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}`, 'Content-Type': 'application/json' };
+  };
+  const operationIds = async (base: string, headers: Record<string, string>, container: string) => {
+    const ids = new Set<string>();
+    for (let offset = 0; ; offset += 500) {
+      const res = await fetch(`${base}/demo/import-containers/${container}/import-operations?limit=500&offset=${offset}`, { headers });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { results: Array<{ id: string }> };
+      for (const op of page.results) ids.add(op.id);
+      if (page.results.length < 500) return ids;
+    }
+  };
+
+  it('one data directory, one owner: a second start fails naming the owner; the CLI uses the owner’s Postgres; Ctrl-C under load drains cleanly', async () => {
+    const dir = dataDir();
+    const first = await startServer({ BERTH_DATA_DIR: dir });
+    const { id, secret } = credentials(first.stdout());
+    const lock = JSON.parse(fs.readFileSync(path.join(dir, 'berth.lock'), 'utf8')) as { pid: number; port: number };
+    expect(lock.pid).toBe(first.child.pid);
+
+    // A second server on the same directory refuses, naming the owner.
+    const second = run(API, [], { BERTH_DATA_DIR: dir });
+    expect(second.status).toBe(1);
+    expect(lines(second.stderr)).toHaveLength(1);
+    expect(second.stderr).toContain(`in use by another Berth process (PID ${first.child.pid}`);
+    expect(postgresPids(dir)).toHaveLength(1);
+
+    // The CLI, with BERTH_DATA_DIR set, uses the server's database: the client it creates gets tokens from the server.
+    const cli = run(CLI, ['clients:create', '--scope', 'manage_project:demo', '--name', 'cli'], { BERTH_DATA_DIR: dir });
+    expect(cli.status).toBe(0);
+    expect(cli.stderr).toContain(`using embedded Postgres at ${dir}, shared with the running Berth process ${first.child.pid}`);
+    const created = JSON.parse(cli.stdout) as { clientId: string; clientSecret: string };
+    await tokenFor(first.base, created.clientId, created.clientSecret);
+    expect(postgresPids(dir)).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'berth.lock'), 'utf8'))).toEqual(lock);
+
+    // Ctrl-C with imports in flight: SIGINT to the whole process group, as a terminal sends it.
+    const headers = await tokenFor(first.base, id, secret);
+    expect((await fetch(`${first.base}/demo/import-containers`, { method: 'POST', headers, body: JSON.stringify({ key: 'ctrl-c' }) })).status).toBe(201);
+    const statuses: number[] = [];
+    const acknowledged: string[] = [];
+    let stop = false;
+    let n = 0;
+    const loop = async () => {
+      while (!stop) {
+        const i = n++;
+        const resources = Array.from({ length: 5 }, (_, r) => ({ key: `cc-${i}-${r}`, name: 'C', description: `d${i}`, attributes: [] }));
+        try {
+          const res = await fetch(`${first.base}/demo/product-types/import-containers/ctrl-c`, { method: 'POST', headers, body: JSON.stringify({ type: 'product-type', resources }) });
+          statuses.push(res.status);
+          if (res.status === 201) for (const op of ((await res.json()) as { operationStatus: Array<{ operationId: string }> }).operationStatus) acknowledged.push(op.operationId);
+        } catch {
+          // refused or cut: not answered
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    };
+    const loops = Array.from({ length: 8 }, () => loop());
+    while (statuses.length < 60) await new Promise((resolve) => setTimeout(resolve, 20));
+    process.kill(-first.child.pid!, 'SIGINT');
+    const code = await first.exited;
+    stop = true;
+    await Promise.all(loops);
+    if (process.env.BERTH_TEST_TIMINGS) process.stderr.write(`Ctrl-C: ${statuses.length} answered, ${acknowledged.length} operations acknowledged\n`);
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    expect(code).toBe(0);
+    expect(first.stdout() + first.stderr()).not.toMatch(/ECONNREFUSED/);
+    expect(postgresPids(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'berth.lock'))).toBe(false);
+
+    // After a restart every acknowledged operation is there.
+    const again = await startServer({ BERTH_DATA_DIR: dir });
+    const stored = await operationIds(again.base, await tokenFor(again.base, id, secret), 'ctrl-c');
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(acknowledged.filter((op) => !stored.has(op))).toEqual([]);
+
+    // kill -9 of the owner leaves its Postgres orphaned; the next start recovers the stale lock and stops it.
+    process.kill(again.child.pid!, 'SIGKILL');
+    await again.exited;
+    const orphans = postgresPids(dir);
+    expect(orphans).toHaveLength(1);
+    const third = await startServer({ BERTH_DATA_DIR: dir });
+    expect(third.stdout()).toContain(`removing the stale lock of PID ${again.child.pid}`);
+    expect(third.stdout()).toContain(`stopping the orphaned Postgres (PID ${orphans[0]})`);
+    const now = postgresPids(dir);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(orphans[0]);
+    expect((await operationIds(third.base, await tokenFor(third.base, id, secret), 'ctrl-c')).size).toBe(stored.size);
+    process.kill(-third.child.pid!, 'SIGTERM');
+    expect(await third.exited).toBe(0);
+    expect(postgresPids(dir)).toEqual([]);
+  }, 240_000);
+
+  it('the worker logs pino JSON at LOG_LEVEL and serves /health and /metrics on WORKER_HTTP_PORT', async () => {
+    const port = await freePort();
+    const worker = spawn(process.execPath, [WORKER], {
+      cwd: ROOT,
+      env: baseEnv({ DATABASE_URL: t.database.url, WORKER_ROLES: 'processor', WORKER_HTTP_PORT: String(port), LOG_LEVEL: 'info' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(worker);
+    let out = '';
+    worker.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    let health: Response | undefined;
+    while (Date.now() < deadline && !health) {
+      health = await fetch(`${base}/health`).catch(() => undefined);
+      if (!health) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(health?.status).toBe(200);
+    expect(await health?.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+
+    await t.http.post('/test/import-containers').set(t.auth).send({ key: 'worker-http' }).expect(201);
+    await t.http.post('/test/product-types/import-containers/worker-http').set(t.auth).send({ type: 'product-type', resources: [{ key: 'wh-1', name: 'W', description: 'w', attributes: [] }] }).expect(201);
+    let metrics = '';
+    while (Date.now() < deadline && !/berth_operations_processed_total\{state="imported"\} [1-9]/.test(metrics)) {
+      metrics = await (await fetch(`${base}/metrics`)).text();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(metrics).toMatch(/berth_operations_processed_total\{state="imported"\} [1-9]/);
+    expect(metrics).toContain('berth_process_cpu_seconds_total');
+
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const logLines = lines(out);
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(logLines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(expect.arrayContaining([expect.stringMatching(/worker running roles: processor/)]));
+
+    // LOG_LEVEL=warn: nothing below warn.
+    const quiet = spawn(process.execPath, [WORKER], { cwd: ROOT, env: baseEnv({ DATABASE_URL: t.database.url, WORKER_ROLES: 'processor', WORKER_HTTP_PORT: String(port), LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(quiet);
+    let quietOut = '';
+    quiet.stdout?.on('data', (chunk: Buffer) => (quietOut += chunk.toString('utf8')));
+    const quietExited = new Promise<number | null>((resolve) => quiet.once('exit', (code) => resolve(code)));
+    let up = false;
+    while (Date.now() < deadline + 30_000 && !up) {
+      up = (await fetch(`${base}/health`).catch(() => undefined))?.status === 200;
+      if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(up).toBe(true);
+    quiet.kill('SIGTERM');
+    expect(await quietExited).toBe(0);
+    for (const line of lines(quietOut)) expect((JSON.parse(line) as { level: number }).level).toBeGreaterThanOrEqual(40);
+  }, 120_000);
 });

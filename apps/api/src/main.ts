@@ -1,8 +1,12 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ensureDevClient } from '../../../libs/auth/src';
+import { describeStartupFailure, exitOnStartupFailure, leveledLog, maskSecrets, useJsonLogsFromStart } from '../../../libs/common/src';
 import { loadConfigOrExit } from '../../../libs/config/src';
-import { openDatabase } from '../../../libs/database/src';
+import { OpenDatabase, openDatabase } from '../../../libs/database/src';
 import { createApp } from './create-app';
 
 function printDevClient(port: number, projectKey: string, clientId: string, clientSecret: string): void {
@@ -29,7 +33,7 @@ const FATAL_CODES = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOMEM', 
 /** The error's name, code and message (stack for errors), with any credentials in a postgres URL masked. */
 function describeError(error: unknown): string {
   const text = error instanceof Error ? `${error.name}${(error as { code?: unknown }).code ? ` [${String((error as { code?: unknown }).code)}]` : ''}: ${error.stack ?? error.message}` : String(error);
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:***@');
+  return maskSecrets(text);
 }
 
 /**
@@ -49,50 +53,82 @@ function installSafetyNet(logger: Logger): void {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && FATAL_CODES.has(code)) {
       logger.fatal(`fatal uncaught exception, exiting: ${describeError(error)}`);
+      process.stderr.write(`Berth stopped: ${describeStartupFailure(error)}\n`);
       process.exit(1);
     }
     logger.error(`uncaught exception (continuing): ${describeError(error)}`);
   });
 }
 
+/** Stops accepting connections and waits for in-flight requests (idle keep-alive connections are closed); after `timeoutMs` the rest is cut. */
+function drainHttp(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // JSON logs from the first line (the Nest application takes the same pino logger over once it exists).
+  useJsonLogsFromStart(config.logLevel);
   const logger = new Logger('Berth');
   installSafetyNet(logger);
   const started = Date.now();
-  let database;
+  let db: OpenDatabase;
   try {
-    database = await openDatabase(config, (message) => logger.log(message));
+    db = await openDatabase(config, leveledLog(logger));
   } catch (error) {
-    logger.error(`database start failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    exitOnStartupFailure(error);
   }
-  const db = database;
+  let app: NestExpressApplication | undefined;
+  let port = config.port;
   try {
-    const app = await createApp(config, db.dataSource);
+    app = await createApp(config, db.dataSource);
+    const application = app;
     let shuttingDown = false;
+    // Shutdown order: HTTP drained (no request is cut off mid-way) → processor stopped, unsettled claims
+    // released (app.close() runs the shutdown hooks) → pool closed → embedded Postgres stopped (db.close()).
+    // The embedded Postgres runs in its own process group, so a terminal's Ctrl-C does not stop it first.
     const shutdown = async (signal: string) => {
       if (shuttingDown) return;
       shuttingDown = true;
-      logger.log(`${signal} received: finishing in-flight work and shutting down`);
+      logger.log(`${signal} received: finishing in-flight requests and batches, then shutting down`);
+      let code = 0;
       try {
-        await app.close();
+        await drainHttp(application.getHttpServer() as Server, 15_000);
+        await application.close();
+      } catch (error) {
+        code = 1;
+        logger.error(`shutdown: ${describeError(error)}`);
       } finally {
-        await db.close();
-        process.exit(0);
+        await db.close().catch((error: unknown) => {
+          code = 1;
+          logger.error(`shutdown: stopping the database failed: ${describeError(error)}`);
+        });
+        logger.log('stopped');
+        process.exit(code);
       }
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
     await app.listen(config.port, config.host);
+    port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
     const devClient = db.embedded ? await ensureDevClient(db.dataSource, config.devClientProject) : undefined;
-    logger.log(`Berth listening on http://localhost:${config.port} (${db.embedded ? 'embedded Postgres' : 'DATABASE_URL'}), ready in ${Date.now() - started} ms`);
-    logger.log(`API docs: http://localhost:${config.port}/docs   health: /health   clients: npm run --silent cli -- clients:create --scope "manage_project:<key>"`);
-    if (devClient) printDevClient(config.port, config.devClientProject, devClient.clientId, devClient.clientSecret);
+    logger.log(`Berth listening on http://localhost:${port} (${db.description}), ready in ${Date.now() - started} ms`);
+    logger.log(`API docs: http://localhost:${port}/docs   health: /health   clients: npm run --silent cli -- clients:create --scope "manage_project:<key>"`);
+    if (devClient) printDevClient(port, config.devClientProject, devClient.clientId, devClient.clientSecret);
   } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    await db.close();
-    process.exit(1);
+    await app?.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    exitOnStartupFailure(error, { port: config.port, host: config.host });
   }
 }
 

@@ -1,19 +1,33 @@
 import 'reflect-metadata';
 import { ApiClientsService, InvalidScopeError } from '../../../libs/auth/src';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { describeStartupFailure } from '../../../libs/common/src/logging';
 import { openDatabase, OpenDatabase } from '../../../libs/database/src';
 import { readSeedFile, SeedFileError, seedReferenced } from '../../../libs/catalog/src/referenced';
 
+const RUN = process.env.BERTH_CLI_NAME ?? 'npm run --silent cli --';
+
+const HELP: Record<string, string> = {
+  'clients:create': `${RUN} clients:create --scope "<scope> [<scope>…]" [--name <name>] [--if-none]
+    Creates an API client and prints {"clientId","clientSecret","scope"} once (the secret is not stored in clear).
+    --if-none: only when no API client exists yet (first-client bootstrap; prints {"skipped":…} otherwise).`,
+  'clients:list': `${RUN} clients:list
+    Prints one JSON line per API client (without secrets).`,
+  'clients:delete': `${RUN} clients:delete <clientId>
+    Deletes an API client; its tokens stop working.`,
+  migrate: `${RUN} migrate
+    Applies pending database migrations (needed before starting with MIGRATIONS_RUN=false).`,
+  seed: `${RUN} seed <file.json>
+    Creates referenced-only resources (channels, tax categories, … see seeds/demo.json).`,
+};
+
 const USAGE = `Berth admin CLI
 
-  npm run --silent cli -- clients:create --scope "<scope> [<scope>…]" [--name <name>]
-  npm run --silent cli -- clients:list
-  npm run --silent cli -- clients:delete <clientId>
-  npm run --silent cli -- migrate
-  npm run --silent cli -- seed <file.json>   (channels, tax categories, … see seeds/demo.json)
+${Object.values(HELP).join('\n')}
+${RUN} help | <command> --help
 
-Uses DATABASE_URL, or the embedded Postgres of ./.berth (reused while npm start runs).
-Results are printed to stdout as JSON; diagnostics go to stderr.`;
+Uses DATABASE_URL, or the embedded Postgres of BERTH_DATA_DIR (default ./.berth); while a server runs on
+that data directory, its Postgres is used. Results are printed to stdout as JSON; diagnostics go to stderr.`;
 
 class UsageError extends Error {}
 
@@ -34,7 +48,18 @@ const COMMANDS: Record<string, Command> = {
   'clients:create': async (database, args) => {
     const scope = option(args, '--scope');
     if (!scope) throw new UsageError('clients:create needs --scope "<scopes>", e.g. --scope "manage_project:demo"');
-    print(await new ApiClientsService(database.dataSource).create(scope, option(args, '--name')));
+    const clients = new ApiClientsService(database.dataSource);
+    if (args.includes('--if-none')) {
+      // Concurrent bootstraps (several replicas, a restarted one-shot service) create at most one client.
+      const created = await database.dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext('berth:bootstrap_client'))`);
+        const existing = await new ApiClientsService(manager.connection).list();
+        return existing.length > 0 ? { skipped: `${existing.length} API client(s) exist already` } : new ApiClientsService(manager.connection).create(scope, option(args, '--name') ?? 'bootstrap');
+      });
+      print(created);
+      return;
+    }
+    print(await clients.create(scope, option(args, '--name')));
   },
   'clients:list': async (database) => {
     for (const client of await new ApiClientsService(database.dataSource).list()) print(client);
@@ -61,13 +86,28 @@ const COMMANDS: Record<string, Command> = {
 
 async function main(argv: string[]): Promise<number> {
   const [commandName, ...args] = argv;
-  const command = commandName ? COMMANDS[commandName] : undefined;
-  if (!command) {
-    process.stderr.write(`${USAGE}\n`);
-    return commandName && commandName !== 'help' && commandName !== '--help' ? 2 : 0;
+  if (!commandName || commandName === 'help' || commandName === '--help' || commandName === '-h') {
+    const topic = commandName === 'help' && args[0] ? HELP[args[0]] : undefined;
+    process.stdout.write(`${topic ?? USAGE}\n`);
+    return 0;
   }
-  const config = loadConfig({ ...process.env, MIGRATIONS_RUN: 'true' });
-  const database = await openDatabase(config, (message) => process.stderr.write(`${message}\n`), 2);
+  const command = Object.hasOwn(COMMANDS, commandName) ? COMMANDS[commandName] : undefined;
+  if (!command) {
+    process.stderr.write(`unknown command '${commandName}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  // Help needs no database.
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${HELP[commandName]}\n`);
+    return 0;
+  }
+  const config = loadConfig(process.env);
+  const database = await openDatabase(config, (message, level) => (level === 'debug' ? undefined : process.stderr.write(`${message}\n`)), {
+    poolSize: 2,
+    share: true,
+    forceMigrations: true,
+  });
+  process.stderr.write(`using ${database.description}\n`);
   try {
     return (await command(database, args)) ?? 0;
   } finally {
@@ -79,7 +119,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known = error instanceof UsageError || error instanceof SeedFileError || error instanceof InvalidScopeError || error instanceof ConfigError;
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${known ? (error as Error).message : describeStartupFailure(error)}\n`);
     process.exit(known ? 2 : 1);
   },
 );

@@ -1,8 +1,12 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { describeStartupFailure, exitOnStartupFailure, leveledLog, maskSecrets, useJsonLogsFromStart } from '../../../libs/common/src';
 import { loadConfigOrExit } from '../../../libs/config/src';
 import { isConnectionError, OpenDatabase, openDatabase } from '../../../libs/database/src';
+import { startWorkerHttp } from './worker-http';
 import { WorkerModule } from './worker.module';
 
 /** Error codes after which the process cannot usefully go on (no port, no memory): exit and let the supervisor restart it. */
@@ -11,7 +15,7 @@ const FATAL_CODES = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOMEM', 
 /** The error's name, code and message (stack for errors), with any credentials in a postgres URL masked. */
 function describeError(error: unknown): string {
   const text = error instanceof Error ? `${error.name}${(error as { code?: unknown }).code ? ` [${String((error as { code?: unknown }).code)}]` : ''}: ${error.stack ?? error.message}` : String(error);
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:***@');
+  return maskSecrets(text);
 }
 
 /**
@@ -31,55 +35,76 @@ function installSafetyNet(logger: Logger): void {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && FATAL_CODES.has(code)) {
       logger.fatal(`fatal uncaught exception, exiting: ${describeError(error)}`);
+      process.stderr.write(`Berth worker stopped: ${describeStartupFailure(error, { portVariable: 'WORKER_HTTP_PORT' })}\n`);
       process.exit(1);
     }
     logger.error(`uncaught exception (continuing): ${describeError(error)}`);
   });
 }
 
-/** A process that runs only background roles (WORKER_ROLES, default processor,reaper); no HTTP. */
+/** A process that runs only background roles (WORKER_ROLES, default processor,reaper); HTTP only for /health and /metrics (WORKER_HTTP_PORT). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  useJsonLogsFromStart(config.logLevel);
   const logger = new Logger('BerthWorker');
   installSafetyNet(logger);
   if (config.workerRoles.length === 0) {
-    logger.error('WORKER_ROLES is none: a worker without roles has nothing to do');
-    process.exit(1);
+    exitOnStartupFailure(new Error('WORKER_ROLES is none: a worker without roles has nothing to do (set WORKER_ROLES=processor,reaper)'), { product: 'Berth worker' });
   }
   // A worker started while the database is unreachable waits for it (retrying with back-off) instead of
   // exiting: workers recover by themselves, as everything else does (SPEC 11). Other start-up errors end it.
   let database: OpenDatabase | undefined;
   for (let attempt = 1, delayMs = 500; !database; attempt++, delayMs = Math.min(delayMs * 2, 5000)) {
     try {
-      database = await openDatabase(config, (message) => logger.log(message));
+      database = await openDatabase(config, leveledLog(logger));
     } catch (error) {
       if (!isConnectionError(error)) throw error;
       logger.warn(`database unreachable at start-up (attempt ${attempt}), retrying in ${delayMs} ms: ${error instanceof Error ? error.message : String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
-  const context = await NestFactory.createApplicationContext(WorkerModule.register(config, database.dataSource), { logger: ['error', 'warn', 'log'] });
-  await context.init();
-  logger.log(`worker running roles: ${config.workerRoles.join(', ')}`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.log(`${signal}: finishing the current batch`);
-    try {
-      await context.close();
-    } finally {
-      await database.close();
-      process.exit(0);
+  const db = database;
+  let http: Server | undefined;
+  try {
+    const context = await NestFactory.createApplicationContext(WorkerModule.register(config, db.dataSource), { bufferLogs: true, abortOnError: false });
+    context.useLogger(context.get(PinoNestLogger));
+    await context.init();
+    let stopping = false;
+    // Shutdown order: health/metrics HTTP closed → processor stopped, unsettled claims released → pool closed → embedded Postgres stopped.
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.log(`${signal}: finishing the current batch`);
+      let code = 0;
+      try {
+        if (http) {
+          const server = http;
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+        await context.close();
+      } catch (error) {
+        code = 1;
+        logger.error(`shutdown: ${describeError(error)}`);
+      } finally {
+        await db.close().catch(() => (code = 1));
+        process.exit(code);
+      }
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+    if (config.workerHttpPort !== undefined) {
+      const started = await startWorkerHttp(db.dataSource, config.workerHttpPort, config.host, config.workerRoles);
+      http = started.server;
+      logger.log(`worker health and metrics on http://localhost:${started.port}/health and /metrics`);
     }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+    logger.log(`worker running roles: ${config.workerRoles.join(', ')} (${db.description})`);
+  } catch (error) {
+    http?.close();
+    await db.close().catch(() => undefined);
+    exitOnStartupFailure(error, { product: 'Berth worker', port: config.workerHttpPort, host: config.host, portVariable: 'WORKER_HTTP_PORT' });
+  }
 }
 
-// Start-up failures (database unreachable, bad migrations) end the process with a message; the safety net
-// only covers the running worker.
-main().catch((error: unknown) => {
-  new Logger('BerthWorker').error(`start-up failed: ${describeError(error)}`);
-  process.exit(1);
-});
+// Start-up failures (bad migrations, a taken data directory) end the process with one line on stderr;
+// the safety net only covers the running worker.
+main().catch((error: unknown) => exitOnStartupFailure(error, { product: 'Berth worker' }));

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import * as path from 'node:path';
+import { validateCronExpression } from 'cron';
 
 export type WorkerRole = 'processor' | 'reaper';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -31,6 +32,8 @@ export interface BerthConfig {
   /** How long a claim holds an operation; renewed by a heartbeat while its batch settles, so a dead worker's claims are free after this. */
   processorLeaseSeconds: number;
   reaperCron: string;
+  /** Port of the worker's own HTTP server (/health, /metrics); undefined = the worker serves no HTTP. */
+  workerHttpPort?: number;
   devClientProject: string;
   /** Failed token requests allowed per window for one client id from one address, then 429 for that pair. */
   authMaxFailuresPerClientAddress: number;
@@ -96,6 +99,15 @@ export function parseTimeToLive(value: string): number | undefined {
   return Number(match[1]) * UNIT_MS[match[2]];
 }
 
+/** A cron expression (5 or 6 fields, as the `cron` package reads them), checked at load time rather than when the scheduler starts. */
+function parseCron(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  const value = raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+  const check = validateCronExpression(value);
+  if (!check.valid) throw new ConfigError(`${name} is not a valid cron expression: '${raw}' (e.g. '*/5 * * * *' for every 5 minutes)`);
+  return value;
+}
+
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ROLES: WorkerRole[] = ['processor', 'reaper'];
 
@@ -147,7 +159,8 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     processorConcurrency: int(env, 'PROCESSOR_CONCURRENCY', 4, 1, 64),
     processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
     processorLeaseSeconds: int(env, 'PROCESSOR_LEASE_SECONDS', 10, 1, 3600),
-    reaperCron: (env.REAPER_CRON ?? '*/5 * * * *').trim(),
+    reaperCron: parseCron(env, 'REAPER_CRON', '*/5 * * * *'),
+    workerHttpPort: env.WORKER_HTTP_PORT && env.WORKER_HTTP_PORT.trim() !== '' ? int(env, 'WORKER_HTTP_PORT', 0, 0, 65535) : undefined,
     devClientProject: (env.DEV_CLIENT_PROJECT ?? 'demo').trim(),
     authMaxFailuresPerClientAddress: int(env, 'AUTH_MAX_FAILURES_PER_CLIENT_ADDRESS', 10, 1, 1_000_000),
     authMaxFailuresPerAddress: int(env, 'AUTH_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
