@@ -417,6 +417,9 @@ export class ProcessorService {
            FROM pending p
            JOIN import_operations o ON o.project_key = p.project_key AND o.id = p.id
           WHERE o.state = 'processing'
+            -- Re-checked on the row's latest version when another worker claimed it after our snapshot
+            -- (FOR UPDATE re-evaluates these conditions): never take over a fresh claim.
+            AND (o.locked_until IS NULL OR o.locked_until < now())
             -- Paused containers' operations are parked out of the window (run_at = infinity, see the container
             -- tasks); this check covers the moments around a pause.
             AND EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = o.project_key AND c.id = o.container_id AND c.processing_state = 'active')
