@@ -191,9 +191,13 @@ describe('import container tasks and status', () => {
       const container = `race-${round}`;
       await createContainer(container);
       const keys = await importMany(container, 200, `race${round}`);
-      const workers = [new ProcessorService(t.dataSource, t.config), new ProcessorService(t.dataSource, t.config)];
+      // Small batches (a batch settles in one transaction), and one of them settled before the race starts,
+      // so the cancel lands in the middle of the drain.
+      const small = { ...t.config, processorBatchSize: 10, processorConcurrency: 1 };
+      const workers = [new ProcessorService(t.dataSource, small), new ProcessorService(t.dataSource, small)];
+      await workers[0].runOnce();
       const draining = Promise.all(workers.map((worker) => worker.drain()));
-      await new Promise((resolve) => setTimeout(resolve, 5 + ((round * 37) % 60)));
+      await new Promise((resolve) => setTimeout(resolve, (round * 7) % 20));
       const [res] = await Promise.all([task(container, 'cancel'), draining]);
       // A cancel that lost the race against a complete drain finds the container finished.
       if (res.status === 409) {
