@@ -117,8 +117,10 @@ async function main(): Promise<void> {
         process.exit(code);
       }
     };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    // on, not once: the same signal often arrives twice (the terminal's process group, and npm forwarding it);
+    // a repeat must not kill the process before it has stopped Postgres.
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
     await app.listen(config.port, config.host);
     port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
     const devClient = db.embedded ? await ensureDevClient(db.dataSource, config.devClientProject) : undefined;

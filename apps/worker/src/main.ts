@@ -90,8 +90,9 @@ async function main(): Promise<void> {
         process.exit(code);
       }
     };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    // on, not once: a repeated signal (process group + npm forwarding it) must not cut the shutdown short.
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
     if (config.workerHttpPort !== undefined) {
       const started = await startWorkerHttp(db.dataSource, config.workerHttpPort, config.host, config.workerRoles);
       http = started.server;
