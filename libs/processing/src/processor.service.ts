@@ -79,8 +79,9 @@ export class ProcessorService {
   }
 
   /**
-   * Claims one batch and settles its operations, several at a time: a batch holds at most one
-   * operation per resource key, so settling them concurrently keeps each key's order.
+   * Claims one batch and settles it (settleBatch), split into up to PROCESSOR_CONCURRENCY parts settled at
+   * the same time: a batch holds at most one operation per resource key, so its parts are independent and
+   * each key's order is kept.
    */
   async runOnce(batchSize = this.config.processorBatchSize): Promise<RunResult> {
     await this.recover();
