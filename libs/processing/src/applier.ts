@@ -85,3 +85,18 @@ export function uniqueReferences(references: KeyReference[]): KeyReference[] {
   for (const reference of references) seen.set(referenceId(reference), reference);
   return [...seen.values()];
 }
+
+/**
+ * The applier registry, checked once at start-up: every importable resource type has exactly one applier.
+ * A missing one stops the process with a message naming it, instead of operations rejected at run time.
+ */
+export function checkApplierRegistry(appliers: readonly Applier[], resourceTypes: readonly string[]): Map<string, Applier> {
+  const byType = new Map<string, Applier>();
+  for (const applier of appliers) {
+    if (byType.has(applier.resourceType)) throw new Error(`Two appliers are registered for the import type '${applier.resourceType}'.`);
+    byType.set(applier.resourceType, applier);
+  }
+  const missing = resourceTypes.filter((type) => !byType.has(type));
+  if (missing.length > 0) throw new Error(`No applier is registered for the import type(s) ${missing.map((type) => `'${type}'`).join(', ')} (libs/catalog/src/registry).`);
+  return byType;
+}

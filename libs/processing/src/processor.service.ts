@@ -5,7 +5,8 @@ import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { ErrorObject, operationsProcessed } from '../../common/src';
 import { isConnectionError } from '../../database/src/connection-errors';
 import { APPLIERS, REFERENCE_TARGETS } from '../../catalog/src/registry';
-import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, referenceId, uniqueReferences } from './applier';
+import { RESOURCE_TYPES } from '../../import/src/resource-types';
+import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, checkApplierRegistry, referenceId, uniqueReferences } from './applier';
 import { lockReferencesShared, wakeWaitingOperations } from './waits';
 import { touchProcessed } from '../../import/src/containers/container-status.service';
 
@@ -74,7 +75,7 @@ export class ProcessorService {
     private readonly dataSource: DataSource,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
   ) {
-    for (const applier of APPLIERS) this.appliers.set(applier.resourceType, applier);
+    for (const [type, applier] of checkApplierRegistry(APPLIERS, RESOURCE_TYPES.map((info) => info.type))) this.appliers.set(type, applier);
     for (const target of REFERENCE_TARGETS) this.targets.set(target.typeId, target);
   }
 
