@@ -103,7 +103,9 @@ async function startApi(db, port) {
     WORKER_ROLES: 'none',
     MAX_CONTAINERS_PER_PROJECT: '100000',
   };
-  const api = new Child('api', path.join(DIST, 'api', 'src', 'main.js'), env);
+  // BENCH_API_NODE_ARGS: extra node flags for the API, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof-api' to profile it.
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ').filter(Boolean) : [];
+  const api = new Child('api', path.join(DIST, 'api', 'src', 'main.js'), env, nodeArgs);
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (api.exited) throw new Error(`the API exited (${api.exitCode}) during start:\n${api.tail()}`);

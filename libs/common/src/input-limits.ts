@@ -66,11 +66,64 @@ function located(segments: string[]): Record<string, unknown> {
   return (segments[0] === 'resources' || segments[0] === 'patches') && segments.length > 1 && /^\d+$/.test(segments[1]) ? { resourceIndex: Number(segments[1]) } : {};
 }
 
+/** Any character that may make text unstorable (NUL, or a surrogate — paired ones are fine, see unstorableText). */
+const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
+
+/**
+ * The common case, fast: true when the body surely passes every check of checkInput. One iterative pass (no
+ * recursion) that tracks no paths and allocates only its stack; it is conservative (a paired surrogate makes it
+ * answer false), so a false only means checkInput must walk again to find and describe the problem, if any.
+ */
+function surelyValid(root: unknown, limits: typeof INPUT_LIMITS): boolean {
+  if (root === null || typeof root !== 'object') return typeof root !== 'string' || (root.length <= limits.maxStringLength && !MAYBE_UNSTORABLE.test(root));
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > limits.maxJsonDepth) return false;
+    if (Array.isArray(value)) {
+      if (value.length > limits.maxArrayLength) return false;
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (typeof child === 'string') {
+          if (child.length > limits.maxStringLength || MAYBE_UNSTORABLE.test(child)) return false;
+        } else if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    const keys = Object.keys(value);
+    if (keys.length > limits.maxObjectKeys) return false;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key.length > limits.maxKeyLength || MAYBE_UNSTORABLE.test(key)) return false;
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === 'string') {
+        if (child.length > limits.maxStringLength || MAYBE_UNSTORABLE.test(child)) return false;
+      } else if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
 /**
  * Walks a parsed body (JSON or form) ITERATIVELY — no recursion, so any depth is safe — and returns the first
  * problem: too deep, too many elements/keys, too long a string, or text Postgres cannot store (in values and keys).
+ * A body that surely passes is answered by one lean pass; only otherwise is it walked again with paths, to find
+ * and describe the first problem (so the error is the same as without the fast pass).
  */
 export function checkInput(root: unknown, limits = INPUT_LIMITS): ErrorObject | undefined {
+  if (surelyValid(root, limits)) return undefined;
+  return describeInputProblem(root, limits);
+}
+
+function describeInputProblem(root: unknown, limits: typeof INPUT_LIMITS): ErrorObject | undefined {
   const stack: Array<{ value: unknown; depth: number; node: PathNode | undefined }> = [{ value: root, depth: 0, node: undefined }];
   while (stack.length > 0) {
     const { value, depth, node } = stack.pop() as { value: unknown; depth: number; node: PathNode | undefined };

@@ -16,6 +16,41 @@ export const OPERATIONS_CHANNEL = 'berth_operations';
  */
 export const ACCEPT_ORDER_LOCK_CLASS = 0x62657274; // 'bert'
 
+/**
+ * The accept statement (see accept() for what it guarantees), as a named prepared statement: pg parses it on each
+ * connection's first use only, and later requests send just the parameters — Postgres skips parsing this large
+ * statement on every request (and planning, once it settles on the cached plan). Same text, so same semantics; the
+ * text is constant (the lock class is inlined at load).
+ * TypeORM's query() hands its first argument to pg's client.query unchanged, which takes a `{name, text}` config.
+ */
+const ACCEPT_STATEMENT: { name: string; text: string } = {
+  name: 'berth_accept_import_request',
+  text: `WITH container AS (
+     SELECT id, resource_type, processing_state FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE),
+   key_locks AS MATERIALIZED (
+     SELECT count(pg_advisory_xact_lock(${ACCEPT_ORDER_LOCK_CLASS}, k.lock_id)) AS locked
+       FROM (SELECT DISTINCT hashtext($1 || '/' || $3 || '/' || key) AS lock_id FROM unnest($6::text[]) AS key ORDER BY 1) k),
+   accepted AS MATERIALIZED (
+     SELECT clock_timestamp() AS at FROM key_locks),
+   inserted AS (
+     INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at, run_at)
+     SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
+            accepted.at, accepted.at, accepted.at + make_interval(hours => $4),
+            -- A paused container's operations are parked out of the processor's window until resume.
+            CASE WHEN container.processing_state = 'paused' THEN 'infinity'::timestamptz ELSE now() END
+       FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
+      WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
+      ORDER BY item.position
+     RETURNING 1),
+   notified AS (
+     SELECT pg_notify($8, $1) WHERE EXISTS (SELECT 1 FROM inserted))
+   SELECT (SELECT count(*) FROM container)::int AS containers,
+          (SELECT resource_type FROM container) AS resource_type,
+          (SELECT processing_state FROM container) AS processing_state,
+          (SELECT count(*) FROM inserted)::int AS inserted,
+          (SELECT count(*) FROM notified)::int AS notified`,
+};
+
 @Injectable()
 export class ImportRequestsService {
   constructor(
@@ -46,30 +81,8 @@ export class ImportRequestsService {
     // So of two accepts of one key, the one that commits later gets the later (created_at, seq), whatever
     // connection or process ran it; the processor applies and `sort=createdAt` lists in that order.
     const [result] = (await this.dataSource.query(
-      `WITH container AS (
-         SELECT id, resource_type, processing_state FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE),
-       key_locks AS MATERIALIZED (
-         SELECT count(pg_advisory_xact_lock(${ACCEPT_ORDER_LOCK_CLASS}, k.lock_id)) AS locked
-           FROM (SELECT DISTINCT hashtext($1 || '/' || $3 || '/' || key) AS lock_id FROM unnest($6::text[]) AS key ORDER BY 1) k),
-       accepted AS MATERIALIZED (
-         SELECT clock_timestamp() AS at FROM key_locks),
-       inserted AS (
-         INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at, run_at)
-         SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
-                accepted.at, accepted.at, accepted.at + make_interval(hours => $4),
-                -- A paused container's operations are parked out of the processor's window until resume.
-                CASE WHEN container.processing_state = 'paused' THEN 'infinity'::timestamptz ELSE now() END
-           FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
-          WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
-          ORDER BY item.position
-         RETURNING 1),
-       notified AS (
-         SELECT pg_notify($8, $1) WHERE EXISTS (SELECT 1 FROM inserted))
-       SELECT (SELECT count(*) FROM container)::int AS containers,
-              (SELECT resource_type FROM container) AS resource_type,
-              (SELECT processing_state FROM container) AS processing_state,
-              (SELECT count(*) FROM inserted)::int AS inserted,
-              (SELECT count(*) FROM notified)::int AS notified`,
+      // A named statement: each pooled connection parses and plans it once (pg keeps it prepared per connection).
+      ACCEPT_STATEMENT as unknown as string,
       [projectKey, containerKey, info.type, this.config.operationTtlHours, ids, keys, JSON.stringify(items), OPERATIONS_CHANNEL],
     )) as Array<{ containers: number; resource_type: string | null; processing_state: string | null; inserted: number }>;
     if (result.containers === 0) {
