@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ensureDevClient } from '../../../libs/auth/src';
-import { describeStartupFailure, exitOnStartupFailure, leveledLog, maskSecrets, useJsonLogsFromStart } from '../../../libs/common/src';
+import { describeError, describeStartupFailure, exitOnStartupFailure, installSafetyNet, leveledLog, useJsonLogsFromStart } from '../../../libs/common/src';
 import { loadConfigOrExit } from '../../../libs/config/src';
 import { OpenDatabase, openDatabase } from '../../../libs/database/src';
 import { createApp } from './create-app';
@@ -27,39 +27,6 @@ function printDevClient(port: number, projectKey: string, clientId: string, clie
   );
 }
 
-/** Error codes after which the process cannot usefully go on (no port, no memory): exit and let the supervisor restart it. */
-const FATAL_CODES = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOMEM', 'ERR_WORKER_OUT_OF_MEMORY']);
-
-/** The error's name, code and message (stack for errors), with any credentials in a postgres URL masked. */
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}${(error as { code?: unknown }).code ? ` [${String((error as { code?: unknown }).code)}]` : ''}: ${error.stack ?? error.message}` : String(error);
-  return maskSecrets(text);
-}
-
-/**
- * The process-level safety net (SPEC 11: no input ends the process).
- * - unhandledRejection: a promise nobody awaited failed (typically a database call during an outage);
- *   the request or batch it belonged to has already answered or will be retried, so log and go on.
- * - uncaughtException: log; keep running, because all durable state lives in Postgres and every change
- *   is transactional (an exception cannot leave anything half-applied), while exiting would turn one stray
- *   error (e.g. a socket error event) into an outage of every request on this process. Exit only when it
- *   is clearly fatal: the process cannot listen or allocate (FATAL_CODES).
- */
-function installSafetyNet(logger: Logger): void {
-  process.on('unhandledRejection', (reason) => {
-    logger.error(`unhandled promise rejection (continuing): ${describeError(reason)}`);
-  });
-  process.on('uncaughtException', (error) => {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && FATAL_CODES.has(code)) {
-      logger.fatal(`fatal uncaught exception, exiting: ${describeError(error)}`);
-      process.stderr.write(`Berth stopped: ${describeStartupFailure(error)}\n`);
-      process.exit(1);
-    }
-    logger.error(`uncaught exception (continuing): ${describeError(error)}`);
-  });
-}
-
 /** Stops accepting connections and waits for in-flight requests (idle keep-alive connections are closed); after `timeoutMs` the rest is cut. */
 function drainHttp(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
@@ -80,7 +47,7 @@ async function main(): Promise<void> {
   // JSON logs from the first line (the Nest application takes the same pino logger over once it exists).
   useJsonLogsFromStart(config.logLevel);
   const logger = new Logger('Berth');
-  installSafetyNet(logger);
+  installSafetyNet(logger, (error) => `Berth stopped: ${describeStartupFailure(error)}`);
   const started = Date.now();
   let db: OpenDatabase;
   try {

@@ -3,51 +3,18 @@ import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { describeStartupFailure, exitOnStartupFailure, leveledLog, maskSecrets, useJsonLogsFromStart } from '../../../libs/common/src';
+import { describeError, describeStartupFailure, exitOnStartupFailure, installSafetyNet, leveledLog, useJsonLogsFromStart } from '../../../libs/common/src';
 import { loadConfigOrExit } from '../../../libs/config/src';
 import { isConnectionError, OpenDatabase, openDatabase } from '../../../libs/database/src';
 import { startWorkerHttp } from './worker-http';
 import { WorkerModule } from './worker.module';
-
-/** Error codes after which the process cannot usefully go on (no port, no memory): exit and let the supervisor restart it. */
-const FATAL_CODES = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOMEM', 'ERR_WORKER_OUT_OF_MEMORY']);
-
-/** The error's name, code and message (stack for errors), with any credentials in a postgres URL masked. */
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}${(error as { code?: unknown }).code ? ` [${String((error as { code?: unknown }).code)}]` : ''}: ${error.stack ?? error.message}` : String(error);
-  return maskSecrets(text);
-}
-
-/**
- * The process-level safety net (SPEC 11: no input ends the process).
- * - unhandledRejection: a promise nobody awaited failed (typically a database call during an outage);
- *   the request or batch it belonged to has already answered or will be retried, so log and go on.
- * - uncaughtException: log; keep running, because all durable state lives in Postgres and every change
- *   is transactional (an exception cannot leave anything half-applied), while exiting would turn one stray
- *   error (e.g. a socket error event) into an outage of every request on this process. Exit only when it
- *   is clearly fatal: the process cannot listen or allocate (FATAL_CODES).
- */
-function installSafetyNet(logger: Logger): void {
-  process.on('unhandledRejection', (reason) => {
-    logger.error(`unhandled promise rejection (continuing): ${describeError(reason)}`);
-  });
-  process.on('uncaughtException', (error) => {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && FATAL_CODES.has(code)) {
-      logger.fatal(`fatal uncaught exception, exiting: ${describeError(error)}`);
-      process.stderr.write(`Berth worker stopped: ${describeStartupFailure(error, { portVariable: 'WORKER_HTTP_PORT' })}\n`);
-      process.exit(1);
-    }
-    logger.error(`uncaught exception (continuing): ${describeError(error)}`);
-  });
-}
 
 /** A process that runs only background roles (WORKER_ROLES, default processor,reaper); HTTP only for /health and /metrics (WORKER_HTTP_PORT). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   useJsonLogsFromStart(config.logLevel);
   const logger = new Logger('BerthWorker');
-  installSafetyNet(logger);
+  installSafetyNet(logger, (error) => `Berth worker stopped: ${describeStartupFailure(error, { portVariable: 'WORKER_HTTP_PORT' })}`);
   if (config.workerRoles.length === 0) {
     exitOnStartupFailure(new Error('WORKER_ROLES is none: a worker without roles has nothing to do (set WORKER_ROLES=processor,reaper)'), { product: 'Berth worker' });
   }

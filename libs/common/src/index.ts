@@ -8,3 +8,4 @@ export * from './metrics';
 export * from './input-limits';
 export * from './http-limits';
 export * from './openapi';
+export * from './process-safety';

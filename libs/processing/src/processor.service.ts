@@ -220,12 +220,14 @@ export class ProcessorService {
         this.releasePending = true;
         return operations.map(() => 'interrupted');
       }
+      // A single operation's own transaction failed: retried later with back-off (or rejected after MAX_ATTEMPTS).
+      if (operations.length === 1) return [await this.retryLater(operations[0], error)];
       // The batch as a whole failed: settle its operations one by one, each in its own transaction.
       this.logger.warn(`batch of ${operations.length} failed (${error instanceof Error ? error.message : String(error)}); settling one by one`);
       const states: string[] = [];
       for (const operation of operations) {
         if (this.releasePending || this.stopping) break;
-        states.push(await this.settle(operation));
+        states.push(...(await this.settleBatch([operation])));
       }
       return states;
     }
@@ -445,84 +447,6 @@ export class ProcessorService {
     return rows;
   }
 
-  private async settle(operation: ClaimedOperation): Promise<string> {
-    const applier = this.appliers.get(operation.resource_type);
-    const createdKeys: KeyReference[] = [];
-    let state: string;
-    try {
-      state = await this.dataSource.transaction(async (manager) => {
-        // Still ours? (A lease that expired may have been taken over by another worker.)
-        // The operation's outcome and its domain changes commit together; if Postgres itself crashed
-        // before flushing this commit, both are lost and the operation is simply processed again, so
-        // settling does not need to wait for the WAL flush (accepting new operations still does).
-        const owned = (await manager.query(
-          `SELECT set_config('synchronous_commit', 'off', true) FROM import_operations
-            WHERE project_key = $1 AND id = $2 AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
-          [operation.project_key, operation.id, this.workerId],
-        )) as unknown[];
-        if (owned.length === 0) return 'skipped';
-        let result: ApplyResult;
-        if (!applier) {
-          result = { state: 'rejected', errors: [{ code: 'InvalidOperation', message: `Resources of type '${operation.resource_type}' cannot be processed by this server.` }] };
-        } else {
-          const references = uniqueReferences(applier.references(operation.payload));
-          await lockReferencesShared(manager, operation.project_key, references);
-          const resolved = await this.resolveAll(manager, operation.project_key, references);
-          const missing = references.filter((reference) => !resolved.has(referenceId(reference)));
-          if (missing.length > 0) {
-            result = { state: 'unresolved', unresolvedReferences: missing };
-          } else {
-            const context: ApplyContext = {
-              manager,
-              projectKey: operation.project_key,
-              resolved,
-              resolve: async (reference) => (await this.resolveAll(manager, operation.project_key, [reference])).get(referenceId(reference)),
-              created: (typeId, key) => createdKeys.push({ typeId, key }),
-              cache: new Map(),
-            };
-            result = await applier.apply(operation.payload, context);
-          }
-        }
-        await this.record(manager, operation, result);
-        return result.state;
-      });
-    } catch (error) {
-      return this.retryLater(operation, error);
-    }
-    // After the commit: operations waiting for what this one created go back to `processing`.
-    if (createdKeys.length > 0) await this.wake(operation.project_key, createdKeys);
-    return state;
-  }
-
-  private async record(manager: EntityManager, operation: ClaimedOperation, result: ApplyResult): Promise<void> {
-    const unresolved = result.state === 'unresolved' || result.state === 'waitForMasterVariant' ? (result.unresolvedReferences ?? []) : [];
-    const errors: ErrorObject[] = result.state === 'validationFailed' || result.state === 'rejected' ? result.errors : [];
-    await manager.query(
-      `UPDATE import_operations
-          SET state = $3, version = version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL,
-              resource_version = COALESCE($4, resource_version), errors = $5, unresolved_references = $6
-        WHERE project_key = $1 AND id = $2`,
-      [
-        operation.project_key,
-        operation.id,
-        result.state,
-        result.state === 'imported' ? result.resourceVersion : null,
-        errors.length > 0 ? JSON.stringify(errors) : null,
-        unresolved.length > 0 ? JSON.stringify(unresolved) : null,
-      ],
-    );
-    if (operation.had_waits) {
-      await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = $2`, [operation.project_key, operation.id]);
-    }
-    if (unresolved.length > 0) {
-      await manager.query(
-        `INSERT INTO import_operation_waits (project_key, type_id, key, operation_id)
-         SELECT $1, r.type_id, r.key, $2 FROM unnest($3::text[], $4::text[]) AS r(type_id, key) ON CONFLICT DO NOTHING`,
-        [operation.project_key, operation.id, unresolved.map((r) => r.typeId), unresolved.map((r) => r.key)],
-      );
-    }
-  }
-
   private async resolveAll(manager: EntityManager, projectKey: string, references: KeyReference[]): Promise<Map<string, string>> {
     const resolved = new Map<string, string>();
     const byType = new Map<string, string[]>();
@@ -559,7 +483,9 @@ export class ProcessorService {
             [operation.project_key, operation.id, this.workerId],
           )) as unknown[];
           if (owned.length === 0) return false;
-          await this.record(manager, operation, { state: 'rejected', errors: [{ code: 'ResourceCreation', message: `The resource could not be imported: ${message}` }] });
+          await this.recordAll(manager, operation.project_key, [
+            { operation, result: { state: 'rejected', errors: [{ code: 'ResourceCreation', message: `The resource could not be imported: ${message}` }] } },
+          ]);
           return true;
         });
         if (!rejected) return 'skipped';
