@@ -12,6 +12,7 @@ import { LeanerOperationIndexes1764100010000 } from './1764100010000-LeanerOpera
 import { AcceptOrder1764100011000 } from './1764100011000-AcceptOrder';
 import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts';
 import { ProcessingControl1764100013000 } from './1764100013000-ProcessingControl';
+import { ImportEvents1764100014000 } from './1764100014000-ImportEvents';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AcceptOrder1764100011000,
   ProductDiscounts1764100012000,
   ProcessingControl1764100013000,
+  ImportEvents1764100014000,
 ];

@@ -1,0 +1,2 @@
+export * from './event-recorder';
+export * from './event-types';
