@@ -10,6 +10,7 @@ import { AuthGuard, AuthModule } from '../../../libs/auth/src';
 import { ImportModule } from '../../../libs/import/src';
 import { ProcessingModule } from '../../../libs/processing/src';
 import { CatalogModule } from '../../../libs/catalog/src';
+import { WebhooksModule } from '../../../libs/webhooks/src';
 import { READ_CONTROLLERS } from './domain/read.controllers';
 import { REFERENCED_CONTROLLERS } from './domain/referenced.controllers';
 import { OrdersController } from './domain/orders.controller';
@@ -20,14 +21,15 @@ import { ImportOperationsController } from './import-operations/import-operation
 import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.controllers';
 import { ImportContainersController } from './import-containers/import-containers.controller';
 import { ImportContainerTasksController } from './import-containers/import-container-tasks.controller';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 
 @Module({})
 export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
-      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule, WebhooksModule],
+      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS, SubscriptionsController],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
