@@ -134,6 +134,9 @@ export class WebhookDeliveryService {
 
   private async enqueueRound(manager: EntityManager, now: Date): Promise<{ inserted: number; more: boolean }> {
     // Sequence numbers of a project follow commit order (see recordEvents), so `> event_cursor` never misses one.
+    // FOR UPDATE waits (never SKIP LOCKED): a row is locked only for a moment by a delivery's settle or an API
+    // change, and skipping it would leave its new events unqueued until the next tick. Two enqueuers lock in
+    // the same order; the second one then finds the cursor moved on.
     const subscriptions = (await manager.query(
       `SELECT s.project_key, s.id, s.event_cursor, s.events
          FROM subscriptions s
@@ -141,7 +144,7 @@ export class WebhookDeliveryService {
           AND EXISTS (SELECT 1 FROM import_events e WHERE e.project_key = s.project_key AND e.sequence_number > s.event_cursor)
         ORDER BY s.project_key, s.id
         LIMIT $1
-        FOR UPDATE SKIP LOCKED`,
+        FOR UPDATE`,
       [ENQUEUE_SUBSCRIPTIONS],
     )) as SubscriptionCursorRow[];
     let inserted = 0;

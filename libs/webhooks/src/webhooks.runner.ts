@@ -19,10 +19,13 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
   private running = false;
   private interval?: NodeJS.Timeout;
   private listener?: Client;
-  private listening?: Promise<void>;
+  private listenLoop?: Promise<void>;
   private readonly lanes = new Set<Promise<void>>();
   private ticking?: Promise<void>;
   private tickAgain = false;
+  private markListening!: () => void;
+  /** Resolves once LISTEN is active (from then on a committed event wakes this process at once). */
+  readonly listening: Promise<void> = new Promise((resolve) => (this.markListening = resolve));
 
   constructor(
     private readonly delivery: WebhookDeliveryService,
@@ -33,7 +36,7 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     if (!this.config.workerRoles.includes('webhooks')) return;
     this.running = true;
-    this.listening = this.listen();
+    this.listenLoop = this.listen();
     this.interval = setInterval(() => this.wake(), this.config.webhookPollMs);
     this.wake();
     this.logger.log('webhook delivery started');
@@ -48,7 +51,7 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
     // In-flight deliveries finish (each bounded by WEBHOOK_TIMEOUT_MS) and release their subscriptions.
     await this.ticking;
     await Promise.all([...this.lanes]);
-    await this.listening;
+    await this.listenLoop;
     await this.delivery.releaseAll().catch((error: unknown) => this.logger.warn(`could not release leases on shutdown (they expire by themselves): ${describe(error)}`));
   }
 
@@ -71,6 +74,8 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
       } while (this.tickAgain && this.running);
     })().finally(() => {
       this.ticking = undefined;
+      // A wake-up that came after the loop's last check must not be lost.
+      if (this.tickAgain) this.wake();
     });
   }
 
@@ -110,6 +115,9 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
         await client.query(`LISTEN ${EVENTS_CHANNEL}`);
         this.listener = client;
         if (!this.running) break;
+        this.markListening();
+        // Events committed before LISTEN took effect have no NOTIFY for this process.
+        this.wake();
         await new Promise<void>((resolve) => {
           broken = resolve;
           client.once('end', () => resolve());
