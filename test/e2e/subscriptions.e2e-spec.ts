@@ -116,6 +116,19 @@ describe('Subscriptions API (webhook subscriptions CRUD)', () => {
     expect(res.body.errors[0]).toMatchObject({ code: 'InvalidField', field });
   });
 
+  it('refuses more than 100 subscriptions per project (400 InvalidOperation); other projects are not affected', async () => {
+    await t.dataSource.query(
+      `INSERT INTO subscriptions (project_key, key, url, events, secret) SELECT 'proj-a', 'bulk-' || i, 'https://x.example.com/', ARRAY['ImportContainerCreated'], 'secret-' || i FROM generate_series(1, 99) i`,
+    );
+    expect((await create(draft({ key: 'hundredth' }))).status).toBe(201);
+    const res = await create(draft({ key: 'one-too-many' }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ code: 'InvalidOperation', message: expect.stringContaining('maximum of 100 subscriptions') });
+    expect((await create(draft({ key: 'elsewhere' }), 'proj-b')).status).toBe(201);
+    await t.http.delete(`${base}/hundredth`).set(t.auth);
+    expect((await create(draft({ key: 'one-too-many' }))).status).toBe(201);
+  });
+
   it('pages and sorts like containers', async () => {
     for (const key of ['b-hook', 'a-hook', 'c-hook']) expect((await create(draft({ key }))).status).toBe(201);
     const page = await t.http.get(`${base}?limit=2&sort=key%20desc`).set(t.auth);

@@ -74,6 +74,25 @@ function toDeliveryView(row: DeliveryRow): DeliveryView {
   };
 }
 
+/** Subscriptions per project (each one costs a queue and outbound requests): a bound, not a business rule. */
+export const MAX_SUBSCRIPTIONS_PER_PROJECT = 100;
+const DNS_TIMEOUT_MS = 3000;
+
+/** The addresses of a name, or none when it does not resolve within the time (a broken resolver must not hold the request). */
+async function resolveWithin(hostname: string, timeoutMs: number): Promise<Array<{ address: string }>> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      lookup(hostname, { all: true }).catch(() => []),
+      new Promise<[]>((resolve) => {
+        timer = setTimeout(() => resolve([]), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const subscriptionNotFound = (key: string) => new NotFound(`Subscription ${key} does not exist`);
 
 /** A signing secret: 32 random bytes, base64url, prefixed so it is recognisable in a secret store. */
@@ -98,6 +117,13 @@ export class SubscriptionsService {
     const events = await this.validate(draft.url, draft.events);
     const secret = draft.secret ?? generateSecret();
     return this.dataSource.transaction(async (manager) => {
+      // Serialise creates per project so the limit cannot be overrun by concurrent requests.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('subscriptions:' || $1))`, [projectKey]);
+      const [{ count }] = (await manager.query(`SELECT count(*)::int AS count FROM subscriptions WHERE project_key = $1`, [projectKey])) as Array<{ count: number }>;
+      if (count >= MAX_SUBSCRIPTIONS_PER_PROJECT) {
+        const message = `The project already has the maximum of ${MAX_SUBSCRIPTIONS_PER_PROJECT} subscriptions; delete one first.`;
+        throw new BadRequest([{ code: 'InvalidOperation', message }], message);
+      }
       let row: SubscriptionRow;
       try {
         [row] = (await manager.query(
@@ -243,7 +269,7 @@ export class SubscriptionsService {
     if (verdict === 'denied') return 'the URL is not allowed by the WEBHOOK_URL_ALLOWLIST of this installation.';
     if (verdict === 'check-address') {
       // Only the addresses can allow this name: it must resolve now (and is checked again on every delivery, DNS may change).
-      const addresses = await lookup(url.hostname, { all: true }).catch(() => []);
+      const addresses = await resolveWithin(url.hostname, DNS_TIMEOUT_MS);
       if (addresses.length === 0) return 'the host does not resolve, so it cannot be checked against the IP ranges of the WEBHOOK_URL_ALLOWLIST of this installation.';
       const denied = addresses.find((entry) => !this.allowlist.allowsAddress(entry.address));
       if (denied) return `the host resolves to ${denied.address}, which the WEBHOOK_URL_ALLOWLIST of this installation does not allow.`;

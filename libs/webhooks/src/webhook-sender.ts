@@ -68,9 +68,10 @@ export async function sendWebhook(request: WebhookRequest, allowlist: UrlAllowli
         },
         (res) => {
           const statusCode = res.statusCode ?? 0;
-          // The answer counts once its status line is in; the body is not read.
-          res.resume();
+          // The answer counts once its status line is in; the body is never read (a receiver streaming an
+          // endless body must not hold the connection), so the connection is closed right away.
           res.on('error', () => undefined);
+          res.destroy();
           if (statusCode >= 200 && statusCode < 300) resolve({ ok: true, statusCode });
           else resolve({ ok: false, statusCode, error: `The receiver answered HTTP ${statusCode}${statusCode >= 300 && statusCode < 400 ? ' (redirects are not followed)' : ''}.` });
         },
