@@ -385,6 +385,34 @@ describe('webhook delivery across worker processes', () => {
     }
   });
 
+  it('with the role embedded in the API process, a hanging receiver holds one lane: the API answers and other subscriptions get their events', async () => {
+    const embedded = await createTestApp({ WORKER_ROLES: 'webhooks', WEBHOOK_TIMEOUT_MS: '60000' });
+    const hanging = await startReceiver();
+    hanging.status = () => 'hang';
+    try {
+      await embedded.app.get(WebhooksRunner).listening;
+      const create = (key: string, url: string) => embedded.http.post('/proj-a/subscriptions').set(embedded.auth).send({ key, url, events: ['ImportContainerCreated'] });
+      expect((await create('slow', hanging.url)).status).toBe(201);
+      expect((await create('fast', receiver.url)).status).toBe(201);
+      const recordIn = (key: string) =>
+        embedded.dataSource.transaction((manager) => recordEvent(manager, { projectKey: 'proj-a', type: 'ImportContainerCreated', resource: { typeId: 'import-container', key } }));
+      const first = await recordIn('c-1');
+      await Promise.all([hanging.waitFor(1), receiver.waitFor(1)]);
+      // The slow receiver has not answered: its delivery is in flight, the API is not held up.
+      const log = await embedded.http.get('/proj-a/subscriptions/slow/deliveries').set(embedded.auth);
+      expect(log.status).toBe(200);
+      expect(log.body.results).toMatchObject([{ eventId: first.id, state: 'pending', attempts: 0 }]);
+      const second = await recordIn('c-2');
+      await receiver.waitFor(2);
+      expect(receiver.received.map((request) => request.headers['berth-event-id'])).toEqual([first.id, second.id]);
+      // In order: the slow subscription's second event waits behind the first.
+      expect(hanging.received).toHaveLength(1);
+    } finally {
+      await hanging.close();
+      await embedded.close();
+    }
+  }, 30_000);
+
   it('the webhooks role delivers by itself the moment an event commits (LISTEN berth_events)', async () => {
     await subscribe('live');
     // A poll interval longer than the test: only the NOTIFY can wake the worker in time.
