@@ -160,6 +160,27 @@ describe('webhook delivery', () => {
     // Nothing more to do, nothing sent twice.
     expect(await delivery.runOnce()).toMatchObject({ enqueued: 0, delivered: 0, failed: 0 });
     expect(receiver.received).toHaveLength(1);
+    expect((await t.http.get('/metrics')).text).toMatch(/berth_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
+  });
+
+  it('a PUT with a new URL takes effect for the next attempt; a PUT with other events for events not yet queued', async () => {
+    const moved = await startReceiver();
+    try {
+      await subscribe('moving', ['ImportContainerCreated']);
+      receiver.status = () => 500;
+      const first = await record();
+      const now = new Date();
+      expect(await delivery.runOnce(now)).toMatchObject({ failed: 1 });
+      const put = await t.http.put('/proj-a/subscriptions/moving').set(t.auth).send({ version: 1, url: moved.url, events: ['ImportContainerDeleted'] });
+      expect(put.status).toBe(200);
+      const deleted = await record({ type: 'ImportContainerDeleted' });
+      await record({ type: 'ImportContainerCreated' });
+      expect(await delivery.runOnce(new Date(now.getTime() + 5000))).toMatchObject({ delivered: 2, failed: 0 });
+      expect(receiver.received).toHaveLength(1);
+      expect(moved.received.map((request) => request.headers['berth-event-id'])).toEqual([first.id, deleted.id]);
+    } finally {
+      await moved.close();
+    }
   });
 
   it("delivers another subscription's SubscriptionCreated (events from the API itself), not its own", async () => {
