@@ -462,6 +462,43 @@ async function main() {
       results.scenarios.query.results[name] = { path: urlPath, p50: report.latency.p50, p99: report.latency.p99, max: report.latency.max };
     }
 
+    // --- 5: the reaper deleting expired operations, against the accept rate ----------------------
+    {
+      memory.phase = 'reaper';
+      // The reaper worker (sweeping every second) runs first; the clock starts when the expiry commits.
+      const remaining = async () => (await pool.query(`SELECT count(*)::int AS n FROM import_operations WHERE project_key = $1 AND container_id = $2`, [project, bigId])).rows[0].n;
+      const worker = await startWorker(databaseUrl, 'reaper', { WORKER_ROLES: 'reaper', REAPER_CRON: '* * * * * *' });
+      workers.add(worker);
+      memory.watch('worker', worker);
+      const total = await remaining();
+      const expireStarted = nowMs();
+      await pool.query(`UPDATE import_operations SET expires_at = now() - interval '1 second' WHERE project_key = $1 AND container_id = $2`, [project, bigId]);
+      const t0 = nowMs();
+      log(`reaper: ${total} operations expired in ${((t0 - expireStarted) / 1000).toFixed(1)} s`);
+      let left = total;
+      const deadline = Date.now() + options.drainTimeoutMs;
+      while (left > 0 && Date.now() < deadline) {
+        await sleep(50);
+        left = await remaining();
+      }
+      const seconds = (nowMs() - t0) / 1000;
+      memory.unwatch(worker);
+      await worker.stop();
+      workers.delete(worker);
+      const rowsPerSecond = seconds > 0 ? round((total - left) / seconds, 0) : null;
+      const acceptRate = results.scenarios.accept.clients8.resourcesPerSecond;
+      results.scenarios.reaper = {
+        operations: total,
+        deleted: total - left,
+        seconds: round(seconds),
+        rowsPerSecond,
+        timedOut: left > 0,
+        ratioToAccept8: rowsPerSecond === null ? null : round(rowsPerSecond / acceptRate, 3),
+        note: 'expired operations deleted per second by one reaper worker (REAPER_CRON every second; the clock includes up to 1 s until its next tick), against the 8-client accept rate of this run',
+      };
+      log(`reaper: ${JSON.stringify(results.scenarios.reaper)}`);
+    }
+
     memory.sample();
     results.memory = Object.fromEntries(
       Object.entries(memory.peaks).map(([phase, peaks]) => [phase, Object.fromEntries(Object.entries(peaks).map(([role, kb]) => [`${role}PeakRssMb`, round(kb / 1024, 1)]))]),
@@ -478,6 +515,7 @@ async function main() {
       accept1: acc.clients1.ratioToStaging,
       drain: drn.workers1.ratioToBaseline,
       drain2: drn.workers2.ratioToBaseline,
+      reaperToAccept: results.scenarios.reaper ? results.scenarios.reaper.ratioToAccept8 : null,
     };
     results.seconds = round((Date.now() - startedAt) / 1000, 1);
 
@@ -513,6 +551,10 @@ function renderTable(r) {
   add('end to end (2nd half): backlog growth/s', e.backlogGrowthPerSecond, '', '', '', '');
   add('end to end: mean backends waiting on locks', e.meanBackendsWaitingOnLocks, '', '', '', '');
   for (const [name, q] of Object.entries(r.scenarios.query.results)) add(`query: ${name}`, '', '', '', q.p50, q.p99);
+  if (r.scenarios.reaper) {
+    const rp = r.scenarios.reaper;
+    add(`reaper: expired operations deleted/s${rp.timedOut ? ' TIMED OUT' : ''}`, rp.rowsPerSecond, r.scenarios.accept.clients8.resourcesPerSecond, rp.ratioToAccept8, '', '');
+  }
   for (const [phase, peaks] of Object.entries(r.memory)) {
     if (typeof peaks !== 'object' || peaks === null) continue;
     add(`peak RSS during ${phase} (MB)`, Object.entries(peaks).map(([k, v]) => `${k.replace('PeakRssMb', '')} ${v}`).join(', '), '', '', '', '');
