@@ -1,6 +1,9 @@
 'use strict';
 /**
- * Berth benchmark: `npm run bench [-- --quick] [-- --drafts N --operations N]`.
+ * Berth benchmark: `npm run bench [-- --quick] [-- --drafts N --operations N] [-- --processes N]`.
+ *
+ * `--processes N` runs N API processes (the load generator's clients spread over them) and N workers in
+ * the end-to-end scenario; the drain scenarios always measure 1 and 2 workers.
  *
  * Starts the built app (dist/) as a user would — the API with WORKER_ROLES=none on the embedded
  * Postgres of a temp data dir (or DATABASE_URL), worker processes with WORKER_ROLES=processor —
@@ -32,6 +35,7 @@ function parseArgs(argv) {
   };
   return {
     quick,
+    processes: value('--processes') ?? 1,
     drafts: value('--drafts') ?? (quick ? 6_000 : 100_000),
     operations: value('--operations') ?? (quick ? 50_000 : 1_000_000),
     containers: 1000,
@@ -134,6 +138,7 @@ async function main() {
   const log = (message) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
 
   let api;
+  const extraApis = [];
   let pool;
   let baseline;
   let loadgen;
@@ -154,6 +159,7 @@ async function main() {
       if (clientId) await pool.query(`DELETE FROM api_clients WHERE id = $1`, [clientId]).catch(() => undefined);
     }
     if (pool) await pool.end().catch(() => undefined);
+    for (const extra of extraApis) await extra.stop().catch(() => undefined);
     if (api) {
       const code = await api.stop();
       if (code !== 0) log(`the API exited with ${code}:\n${api.tail()}`);
@@ -171,6 +177,7 @@ async function main() {
   const results = {
     generatedAt: new Date().toISOString(),
     mode: options.quick ? 'quick' : 'full',
+    processes: options.processes,
     commit: gitCommit(),
     node: process.version,
     machine: {
@@ -196,6 +203,15 @@ async function main() {
     api = await startApi(db, port);
     memory.watch('api', api);
     const databaseUrl = externalUrl ?? embeddedUrl(dataDir);
+    const baseUrls = [baseUrl];
+    for (let n = 2; n <= options.processes; n++) {
+      const extraPort = await freePort();
+      log(`starting API process ${n} on http://127.0.0.1:${extraPort}`);
+      const extra = await startApi({ databaseUrl }, extraPort);
+      extraApis.push(extra);
+      memory.watch(`api${n}`, extra);
+      baseUrls.push(`http://127.0.0.1:${extraPort}`);
+    }
     pool = new Pool({ connectionString: databaseUrl, max: 4 });
     results.postgres = (await pool.query(`SELECT version()`)).rows[0].version;
     const client = await createClient(db, `manage_project:${project}`);
@@ -222,7 +238,7 @@ async function main() {
     };
     const nonZero = (byState) => Object.fromEntries(Object.entries(byState).filter(([, count]) => count > 0));
     const importJob = (container, prefix, total, concurrency) =>
-      loadgen.run({ kind: 'import', baseUrl, token, path: `/${project}/product-drafts/import-containers/${container}`, type: 'product-draft', prefix, total, batchSize: BATCH, concurrency });
+      loadgen.run({ kind: 'import', baseUrl, baseUrls, token, path: `/${project}/product-drafts/import-containers/${container}`, type: 'product-draft', prefix, total, batchSize: BATCH, concurrency });
     const check = (report, what) => {
       if (!report.ok) throw new Error(`${what}: ${report.errors} failed request(s), first: ${report.firstError}`);
       return report;
@@ -346,10 +362,12 @@ async function main() {
       await createContainer(container);
       const id = await containerId(container);
       memory.phase = 'endToEnd';
-      const worker = await startWorker(databaseUrl, 'worker-e2e');
-      workers.add(worker);
-      memory.watch('worker', worker);
-      log(`end to end: 8 clients posting product drafts for ${options.endToEndMs / 1000} s, 1 worker`);
+      const e2eWorkers = await Promise.all(Array.from({ length: options.processes }, (_, i) => startWorker(databaseUrl, `worker-e2e-${i + 1}`)));
+      for (const worker of e2eWorkers) {
+        workers.add(worker);
+        memory.watch('worker', worker);
+      }
+      log(`end to end: 8 clients posting product drafts for ${options.endToEndMs / 1000} s over ${baseUrls.length} API process(es), ${e2eWorkers.length} worker(s)`);
       const series = [];
       const lockWaitQueries = new Map();
       let running = true;
@@ -372,6 +390,7 @@ async function main() {
           await loadgen.run({
             kind: 'import',
             baseUrl,
+            baseUrls,
             token,
             path: `/${project}/product-drafts/import-containers/${container}`,
             type: 'product-draft',
@@ -390,16 +409,19 @@ async function main() {
       const seconds = (nowMs() - t0) / 1000;
       const end = await counts(id);
       series.push({ t: seconds, ...end });
-      memory.unwatch(worker);
-      await worker.stop();
-      workers.delete(worker);
+      for (const worker of e2eWorkers) {
+        memory.unwatch(worker);
+        await worker.stop();
+        workers.delete(worker);
+      }
       // Steady state: the second half of the window (the worker's start-up and JIT warm-up excluded).
       const mid = series.find((point) => point.t >= seconds / 2) ?? series[0];
       const settledOf = (point) => STATES.filter((state) => state !== 'processing').reduce((sum, state) => sum + point[state], 0);
       const half = seconds - mid.t;
       results.scenarios.endToEnd = {
         clients: 8,
-        workers: 1,
+        apiProcesses: baseUrls.length,
+        workers: e2eWorkers.length,
         seconds: round(seconds),
         accepted: report.resources,
         acceptedPerSecond: round(report.resources / seconds, 0),
@@ -519,7 +541,7 @@ async function main() {
     };
     results.seconds = round((Date.now() - startedAt) / 1000, 1);
 
-    const out = path.join(__dirname, 'results', 'latest.json');
+    const out = path.join(__dirname, 'results', options.processes > 1 ? `latest-processes${options.processes}.json` : 'latest.json');
     fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderTable(results));
     process.stdout.write(`\nwritten ${path.relative(ROOT, out)}\n`);
@@ -546,7 +568,7 @@ function renderTable(r) {
     add(`drain, ${w} worker(s) (operations/s)${d.timedOut ? ' TIMED OUT' : ''}`, d.operationsPerSecond, r.baseline[`drain${w}`].rowsPerSecond, d.ratioToBaseline, '', '');
   }
   const e = r.scenarios.endToEnd;
-  add(`end to end, 8 clients + 1 worker, ${e.seconds} s: accepted/s`, e.acceptedPerSecond, '', '', e.latency.p50, e.latency.p99);
+  add(`end to end, 8 clients + ${e.workers} worker(s), ${e.seconds} s: accepted/s`, e.acceptedPerSecond, '', '', e.latency.p50, e.latency.p99);
   add('end to end (2nd half): imported/s (settled/s)', `${e.importedPerSecond} (${e.settledPerSecond})`, '', '', '', '');
   add('end to end (2nd half): backlog growth/s', e.backlogGrowthPerSecond, '', '', '', '');
   add('end to end: mean backends waiting on locks', e.meanBackendsWaitingOnLocks, '', '', '', '');
@@ -563,7 +585,7 @@ function renderTable(r) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`);
   const header = [
-    `Berth bench (${r.mode}): ${r.params.drafts} drafts of ${r.params.payloadBytes} B in requests of ${r.params.requestSize}, ${r.scenarios.query.operationsInContainer} operations, ${r.scenarios.query.containers} containers`,
+    `Berth bench (${r.mode}, ${r.processes} API process(es)): ${r.params.drafts} drafts of ${r.params.payloadBytes} B in requests of ${r.params.requestSize}, ${r.scenarios.query.operationsInContainer} operations, ${r.scenarios.query.containers} containers`,
     `${r.postgres}`,
     `${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.totalMemGb} GB, node ${r.node}, commit ${r.commit ?? 'unknown'}`,
     `end states: drain 1 ${JSON.stringify(r.scenarios.drain.workers1.endStates)}, drain 2 ${JSON.stringify(r.scenarios.drain.workers2.endStates)}`,
