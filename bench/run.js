@@ -19,6 +19,7 @@ const { Baseline } = require('./baseline');
 const { freePort, startApi, startWorker, embeddedUrl, createClient, getToken, sleep, ROOT } = require('./berth');
 const { productDraft, PRODUCT_TYPE_REQUEST, CATEGORY_REQUEST } = require('./fixtures');
 const { round, nowMs } = require('./stats');
+const cpu = require('./cpu');
 
 const BATCH = 20;
 const STATES = ['processing', 'validationFailed', 'unresolved', 'waitForMasterVariant', 'imported', 'rejected', 'canceled', 'partiallyImported'];
@@ -228,6 +229,9 @@ async function main() {
       if (!res.ok) throw new Error(`${method} ${urlPath} answered ${res.status}: ${text.slice(0, 500)}`);
       return text ? JSON.parse(text) : undefined;
     };
+    // CPU ms per role (API processes, workers, the whole Postgres server) for per-core costs; embedded Postgres only.
+    const postmaster = dataDir ? cpu.postmasterPid(dataDir) : undefined;
+    const cpuNow = (workerList = []) => cpu.snapshot({ api: [api, ...extraApis], worker: workerList }, postmaster);
     const createContainer = (key) => http('POST', `/${project}/import-containers`, { key });
     const containerId = async (key) => (await pool.query(`SELECT id FROM import_containers WHERE project_key = $1 AND key = $2`, [project, key])).rows[0].id;
     const counts = async (id) => {
@@ -254,6 +258,7 @@ async function main() {
         workers.add(worker);
         memory.watch('worker', worker);
       }
+      const cpuBefore = cpuNow(started);
       let t0;
       let p0;
       let last;
@@ -270,6 +275,7 @@ async function main() {
         await sleep(100);
       }
       const t1 = nowMs();
+      const cpuAfter = cpuNow(started);
       for (const worker of started) {
         memory.unwatch(worker);
         await worker.stop();
@@ -287,6 +293,7 @@ async function main() {
         operationsPerSecond: seconds > 0 ? round(settled / seconds, 0) : null,
         timedOut: last.processing > 0,
         endStates: nonZero(last),
+        cpu: cpu.cost(cpuBefore, cpuAfter, initial - last.processing),
       };
     };
 
@@ -327,7 +334,9 @@ async function main() {
       await createContainer(container);
       memory.phase = 'accept';
       log(`accept: ${options.drafts} product drafts, ${clients} client(s)`);
+      const acceptCpuBefore = cpuNow();
       const report = check(await importJob(container, `p${clients}-${runId}`, options.drafts, clients), `accept with ${clients} client(s)`);
+      const acceptCpu = cpu.cost(acceptCpuBefore, cpuNow(), report.resources);
       const staging = results.baseline[`staging${clients}`];
       const rate = (report.resources / report.durationMs) * 1000;
       results.scenarios.accept[`clients${clients}`] = {
@@ -338,6 +347,7 @@ async function main() {
         resourcesPerSecond: round(rate, 0),
         ratioToStaging: round(rate / staging.rowsPerSecond, 3),
         latency: report.latency,
+        cpu: acceptCpu,
       };
 
       log(`drain baseline: ${options.drafts} rows, ${drainers} drainer(s)`);
@@ -582,6 +592,9 @@ function renderTable(r) {
     add(`peak RSS during ${phase} (MB)`, Object.entries(peaks).map(([k, v]) => `${k.replace('PeakRssMb', '')} ${v}`).join(', '), '', '', '', '');
   }
   add('API high-water RSS (MB)', r.memory.apiHighWaterMb, '', '', '', '');
+  const cpuCell = (c) => (c ? Object.entries(c).map(([role, v]) => `${role} ${v.msPer1000}`).join(', ') : '-');
+  add('CPU ms per 1,000 resources: accept, 8 clients', cpuCell(r.scenarios.accept.clients8.cpu), '', '', '', '');
+  add('CPU ms per 1,000 operations: drain, 1 worker', cpuCell(r.scenarios.drain.workers1.cpu), '', '', '', '');
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`);
   const header = [
