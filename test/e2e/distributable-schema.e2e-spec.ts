@@ -78,6 +78,15 @@ describe('distributable schema (project_key everywhere)', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('docs/SCALING.md distributes every project-scoped table and makes every installation-wide one a reference table', () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'SCALING.md'), 'utf8');
+    const distributed = new Set([...doc.matchAll(/create_distributed_table\('([a-z_]+)', 'project_key'/g)].map((match) => match[1]));
+    const reference = new Set([...doc.matchAll(/create_reference_table\('([a-z_]+)'\)/g)].map((match) => match[1]));
+    expect(projectTables().filter((table) => !distributed.has(table))).toEqual([]);
+    expect([...distributed].filter((table) => !projectTables().includes(table))).toEqual([]);
+    expect(INSTALLATION_WIDE_TABLES.filter((table) => table !== 'berth_migrations' && !reference.has(table))).toEqual([]);
+  });
+
   it('no SQL in the application joins project-scoped tables without equating project_key', () => {
     const scoped = new Set(projectTables());
     const files: string[] = [];
