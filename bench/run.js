@@ -259,6 +259,8 @@ async function main() {
         memory.watch('worker', worker);
       }
       const cpuBefore = cpuNow(started);
+      const waits = new Map();
+      let samples = 0;
       let t0;
       let p0;
       let last;
@@ -271,6 +273,14 @@ async function main() {
           p0 = last.processing;
         }
         if (last.processing === 0 || Date.now() > deadline) break;
+        // What the active backends wait on (lock, LWLock, IO, client…), to explain a drain that does not scale.
+        const active = (await pool.query(`SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
+                                            FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`)).rows;
+        for (const row of active) {
+          const what = row.wait.startsWith('Lock') ? `${row.wait} ${row.query}` : row.wait;
+          waits.set(what, (waits.get(what) ?? 0) + 1);
+        }
+        samples++;
         for (const worker of started) if (worker.exited) throw new Error(`${worker.name} exited (${worker.exitCode}):\n${worker.tail()}`);
         await sleep(100);
       }
@@ -294,6 +304,8 @@ async function main() {
         timedOut: last.processing > 0,
         endStates: nonZero(last),
         cpu: cpu.cost(cpuBefore, cpuAfter, initial - last.processing),
+        // Mean number of active backends per wait (CPU = running), over the drain.
+        backendsByWait: Object.fromEntries([...waits].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([what, n]) => [what, round(n / Math.max(1, samples), 2)])),
       };
     };
 
