@@ -147,12 +147,13 @@ function parseMapping(value: unknown, resourceType: string | undefined, errors: 
   }
   // Without a valid resource type there is no schema to check the targets against (the type's own error says so).
   if (resourceType === undefined) return undefined;
-  for (const problem of validateMapping(resourceType, value)) {
+  const problems = validateMapping(resourceType, value);
+  for (const problem of problems) {
     const field = `mapping[${problem.index}]${problem.field ? `.${problem.field}` : ''}`;
     const invalidValue = problem.field && isPlainObject(value[problem.index]) ? (value[problem.index] as Record<string, unknown>)[problem.field] : value[problem.index];
     errors.push(invalidField(field, invalidValue, `The value ${JSON.stringify(invalidValue ?? null)} is not valid for field '${field}': ${problem.message}`));
   }
-  return (value as MappingEntry[]).map((entry) => ({ extract: entry.extract, generate: entry.generate }));
+  return problems.length > 0 ? undefined : (value as MappingEntry[]).map((entry) => ({ extract: entry.extract, generate: entry.generate }));
 }
 
 function stripUndefined<T extends object>(value: T): T {
