@@ -372,6 +372,16 @@ describe('Import profiles API', () => {
       }
     });
 
+    it('a project holds at most 1000 profiles (creates and clones)', async () => {
+      await create(draft('first-one'));
+      await t.dataSource.query(`INSERT INTO import_profiles (project_key, key, resource_type) SELECT 'proj-a', 'bulk-' || n, 'category' FROM generate_series(1, 999) AS n`);
+      for (const res of [await create(draft('one-too-many')), await t.http.post(`${base}/first-one/clone`).set(manager.header).send({ key: 'clone-too-many' })]) {
+        expect(res.status).toBe(400);
+        expect(res.body.errors[0]).toMatchObject({ code: 'InvalidOperation', message: expect.stringContaining('maximum of 1000 import profiles') });
+      }
+      expect((await create(draft('elsewhere'), 'proj-b')).status).toBe(201);
+    });
+
     it('GET pages like containers (limit, offset, sort, total)', async () => {
       for (const key of ['pc', 'pa', 'pd', 'pb']) await create(draft(key));
       const page = await t.http.get(`${base}?limit=2&offset=1&sort=key asc`).set(manager.header);
