@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContainerCloneService } from './containers/container-clone.service';
 import { ContainerStatusService } from './containers/container-status.service';
 import { ContainerTasksService } from './containers/container-tasks.service';
 import { ImportContainersService } from './containers/import-containers.service';
@@ -6,7 +7,7 @@ import { ImportOperationsService } from './operations/import-operations.service'
 import { ImportRequestsService } from './operations/import-requests.service';
 
 @Module({
-  providers: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService],
-  exports: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService],
+  providers: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService, ContainerCloneService],
+  exports: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService, ContainerCloneService],
 })
 export class ImportModule {}
