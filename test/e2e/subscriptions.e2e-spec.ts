@@ -129,6 +129,17 @@ describe('Subscriptions API (webhook subscriptions CRUD)', () => {
     expect((await create(draft({ key: 'one-too-many' }))).status).toBe(201);
   });
 
+  it.each([[[]], ['a string'], [null], [{ ...draft(), events: [null] }], [{ ...draft(), events: [{}] }], [{ ...draft(), events: new Array(101).fill('ImportContainerCreated') }], [{ ...draft(), url: 'http://[::1' }], [{ ...draft(), url: 'https://exa mple.com/' }]])(
+    'answers hostile body %p with a 4xx error response, never a 500',
+    async (body) => {
+      const res = await t.http.post(base).set(t.auth).set('Content-Type', 'application/json').send(JSON.stringify(body));
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body).toMatchObject({ statusCode: res.status, errors: expect.arrayContaining([expect.objectContaining({ code: expect.any(String) })]) });
+      expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM subscriptions`))[0].n).toBe(0);
+    },
+  );
+
   it('pages and sorts like containers', async () => {
     for (const key of ['b-hook', 'a-hook', 'c-hook']) expect((await create(draft({ key }))).status).toBe(201);
     const page = await t.http.get(`${base}?limit=2&sort=key%20desc`).set(t.auth);
