@@ -82,10 +82,22 @@ describe('batch settling', () => {
       ...(await post('product-types', 'product-type', [{ key: 'late-type', name: 'Late', description: 'd', attributes: [] }])),
       ...(await post('product-drafts', 'product-draft', [{ ...productDraft('b3-product'), productType: { typeId: 'product-type', key: 'late-type' }, masterVariant: { sku: 'b3-sku', key: 'b3-variant' } }])),
       ...(await post('categories', 'category', [{ key: 'b3-parent', name: { en: 'P' }, slug: { en: 'b3-parent' } }])),
-      ...(await post('categories', 'category', [{ key: 'b3-child', name: { en: 'C' }, slug: { en: 'b3-child' }, parent: { typeId: 'category', key: 'b3-parent' } }])),
+      ...(await post('categories', 'category', [
+        { key: 'b3-child', name: { en: 'C' }, slug: { en: 'b3-child' }, parent: { typeId: 'category', key: 'b3-parent' } },
+        { key: 'b3-grandchild', name: { en: 'G' }, slug: { en: 'b3-grandchild' }, parent: { typeId: 'category', key: 'b3-child' } },
+      ])),
+      // Accepted before its parent: it waits, as it would one by one (and is woken once the batch commits).
+      ...(await post('categories', 'category', [{ key: 'b3-orphan', name: { en: 'O' }, slug: { en: 'b3-orphan' }, parent: { typeId: 'category', key: 'b3-later' } }])),
+      ...(await post('categories', 'category', [{ key: 'b3-later', name: { en: 'L' }, slug: { en: 'b3-later' } }])),
     ];
+    // One batch: what an earlier operation of the batch creates resolves inside it, without a wait and a wake-up.
+    const { claimed } = await processor.runOnce();
+    expect(claimed).toBe(ids.length);
+    const first = await states(ids);
+    expect(ids.map((id) => first.get(id)!.state)).toEqual(['imported', 'imported', 'imported', 'imported', 'imported', 'processing', 'imported']);
     await drain(t);
-    expect([...(await states(ids)).values()].map((row) => row.state)).toEqual(['imported', 'imported', 'imported', 'imported']);
+    const final = await states(ids);
+    expect(ids.map((id) => final.get(id)!.state)).toEqual(['imported', 'imported', 'imported', 'imported', 'imported', 'imported', 'imported']);
     const child = (await t.http.get(`/${project}/categories/key=b3-child`).set(t.auth).expect(200)).body;
     const parent = (await t.http.get(`/${project}/categories/key=b3-parent`).set(t.auth).expect(200)).body;
     expect(child.parent).toEqual({ typeId: 'category', id: parent.id });

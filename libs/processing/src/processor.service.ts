@@ -177,10 +177,19 @@ export class ProcessorService {
         const resolved = await this.resolveAll(manager, projectKey, all);
         const cache = new Map<string, unknown>();
         const outcomes = new Map<string, Settled>();
+        // Keys of the batch's own resources, in accept order: a reference missing now may be created by an
+        // earlier operation of this batch (a category and its parent, a product and its product type).
+        const firstWithKey = new Map<string, number>();
+        mine.forEach((operation, index) => {
+          if (!firstWithKey.has(operation.resource_key)) firstWithKey.set(operation.resource_key, index);
+        });
         // Runs of consecutive operations of one type, in accept order: each run is applied as a group, so an
-        // operation sees every change made by the operations accepted before it in the batch.
-        const groups: Array<{ resourceType: string; items: Array<{ operation: ClaimedOperation; context: ApplyContext; created: KeyReference[] }> }> = [];
-        for (const operation of mine) {
+        // operation sees every change made by the operations accepted before it in the batch. An operation
+        // that references a key an earlier operation of its own run may create starts a new run, so that it is
+        // resolved after that run is applied, as one-by-one processing would.
+        type Item = { operation: ClaimedOperation; context: ApplyContext; created: KeyReference[]; missing: KeyReference[] };
+        const groups: Array<{ resourceType: string; items: Item[]; keys: Set<string> }> = [];
+        for (const [index, operation] of mine.entries()) {
           const applier = this.appliers.get(operation.resource_type);
           if (!applier) {
             const errors = [{ code: 'InvalidOperation', message: `Resources of type '${operation.resource_type}' cannot be processed by this server.` }];
@@ -188,7 +197,8 @@ export class ProcessorService {
             continue;
           }
           const missing = references.get(operation.id)!.filter((reference) => !resolved.has(referenceId(reference)));
-          if (missing.length > 0) {
+          if (missing.some((reference) => (firstWithKey.get(reference.key) ?? index) >= index)) {
+            // Nothing accepted before it in this batch can create what it lacks: it waits, as today.
             outcomes.set(operation.id, { operation, result: { state: 'unresolved', unresolvedReferences: missing }, created: [] });
             continue;
           }
@@ -202,11 +212,24 @@ export class ProcessorService {
             cache,
           };
           const last = groups[groups.length - 1];
-          if (last?.resourceType === operation.resource_type) last.items.push({ operation, context, created });
-          else groups.push({ resourceType: operation.resource_type, items: [{ operation, context, created }] });
+          const dependsOnRun = last !== undefined && missing.some((reference) => last.keys.has(reference.key));
+          if (last?.resourceType === operation.resource_type && !dependsOnRun) {
+            last.items.push({ operation, context, created, missing });
+            last.keys.add(operation.resource_key);
+          } else groups.push({ resourceType: operation.resource_type, items: [{ operation, context, created, missing }], keys: new Set([operation.resource_key]) });
         }
         for (const { resourceType, items } of groups) {
-          for (const outcome of await this.applyGroup(manager, this.appliers.get(resourceType)!, items)) outcomes.set(outcome.operation.id, outcome);
+          // References created by the runs applied so far in this batch resolve now (one query per typeId).
+          const stillMissing = uniqueReferences(items.flatMap((item) => item.missing).filter((reference) => !resolved.has(referenceId(reference))));
+          if (stillMissing.length > 0) for (const [id, target] of await this.resolveAll(manager, projectKey, stillMissing)) resolved.set(id, target);
+          const ready: Item[] = [];
+          for (const item of items) {
+            const lacking = item.missing.filter((reference) => !resolved.has(referenceId(reference)));
+            if (lacking.length > 0) outcomes.set(item.operation.id, { operation: item.operation, result: { state: 'unresolved', unresolvedReferences: lacking }, created: [] });
+            else ready.push(item);
+          }
+          if (ready.length === 0) continue;
+          for (const outcome of await this.applyGroup(manager, this.appliers.get(resourceType)!, ready)) outcomes.set(outcome.operation.id, outcome);
           // Cached lookups (product types, custom types) may be changed by the next group.
           cache.clear();
         }
