@@ -42,6 +42,10 @@ export interface BerthConfig {
   authThrottleWindowSeconds: number;
   /** express `trust proxy`: false (default, X-Forwarded-For ignored), true, a hop count, or addresses/subnets. */
   trustProxy: boolean | number | string;
+  /** How long events (import_events) are kept before the reaper deletes them (EVENTS_TTL, default 30d). */
+  eventsTtlMs: number;
+  /** Interval of the `: ping` comments on the SSE event stream (EVENTS_HEARTBEAT_MS, default 15 s). */
+  eventsHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -137,6 +141,9 @@ export function loadConfig(env: Env = process.env): BerthConfig {
       throw new ConfigError(`DEFAULT_CONTAINER_TTL must look like 72h, 30d or 90m, got '${env.DEFAULT_CONTAINER_TTL}'`);
     }
   }
+  const eventsTtlRaw = (env.EVENTS_TTL ?? '').trim();
+  const eventsTtlMs = eventsTtlRaw === '' ? 30 * UNIT_MS.d : parseTimeToLive(eventsTtlRaw);
+  if (eventsTtlMs === undefined || eventsTtlMs <= 0) throw new ConfigError(`EVENTS_TTL must look like 30d, 72h or 90m, got '${env.EVENTS_TTL}'`);
   const host = (env.HOST ?? '0.0.0.0').trim();
   if (host === '') throw new ConfigError('HOST must not be empty');
   return {
@@ -166,6 +173,8 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     authMaxFailuresPerAddress: int(env, 'AUTH_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
     authThrottleWindowSeconds: int(env, 'AUTH_THROTTLE_WINDOW_SECONDS', 60, 1, 86_400),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    eventsTtlMs,
+    eventsHeartbeatMs: int(env, 'EVENTS_HEARTBEAT_MS', 15_000, 50, 3_600_000),
   };
 }
 
