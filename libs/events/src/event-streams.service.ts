@@ -58,6 +58,11 @@ class EventStream {
     this.lastSent = options.after;
   }
 
+  /** What the stream is doing (tests and diagnostics). */
+  state(): { projectKey: string; lastSent: number; waitingForDrain: boolean } {
+    return { projectKey: this.options.projectKey, lastSent: this.lastSent, waitingForDrain: this.waitingForDrain !== undefined };
+  }
+
   start(): void {
     const response = this.response;
     response.writeHead(200, {
@@ -173,9 +178,9 @@ export class EventStreamsService implements BeforeApplicationShutdown {
     stream.start();
   }
 
-  /** Open streams in this process. */
-  count(): number {
-    return this.open.size;
+  /** Open streams in this process and where each one is (tests and diagnostics). */
+  states(): Array<{ projectKey: string; lastSent: number; waitingForDrain: boolean }> {
+    return [...this.open].map((stream) => stream.state());
   }
 
   /** Ends every stream (shutdown: an HTTP drain would otherwise wait for them). */
