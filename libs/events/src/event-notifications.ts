@@ -97,6 +97,8 @@ export class EventNotifications implements OnApplicationShutdown {
       const client = new Client({ connectionString: options.url, application_name: EVENTS_LISTENER_NAME, connectionTimeoutMillis: this.config.databaseConnectTimeoutMs, keepAlive: true });
       // A permanent handler: an unhandled 'error' event would end the process, and a broken client emits it more than once.
       let broken: (() => void) | undefined;
+      // Known before it connects, so a shutdown during the connect ends it too.
+      this.client = client;
       client.on('error', (error) => {
         if (this.running) this.logger.warn(`LISTEN connection lost: ${error.message}`);
         broken?.();
@@ -105,7 +107,7 @@ export class EventNotifications implements OnApplicationShutdown {
         await client.connect();
         client.on('notification', (message) => this.notify(message.payload ?? undefined));
         await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-        this.client = client;
+        if (!this.running) break;
         this.markListening?.();
         // Events recorded while there was no LISTEN (before a reconnect) had no notification here: every subscriber looks again.
         if (!first) this.notify(undefined);
@@ -116,9 +118,10 @@ export class EventNotifications implements OnApplicationShutdown {
         });
       } catch (error) {
         if (this.running) this.logger.warn(`LISTEN connection failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.client = undefined;
+        await client.end().catch(() => undefined);
       }
-      this.client = undefined;
-      await client.end().catch(() => undefined);
       if (!this.running) break;
       first = false;
       this.resetListening();
