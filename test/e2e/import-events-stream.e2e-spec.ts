@@ -83,9 +83,17 @@ class StreamClient {
   /** Resolves once `condition` holds (checked on every chunk); rejects if the stream ends first. */
   until(condition: () => boolean, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
+      // Only so that a failure names what was missing (instead of the test's timeout); never an assertion on timing.
+      const guard = setTimeout(() => reject(new Error(`no ${what} after 30 s; events: ${this.events.map((e) => `${e.id}:${e.event}`).join(',')}`)), 30_000);
       const check = () => {
-        if (condition()) return resolve();
-        if (this.ended) return reject(new Error(`stream ended before ${what}; events: ${this.events.map((e) => `${e.id}:${e.event}`).join(',')}`));
+        if (condition()) {
+          clearTimeout(guard);
+          return resolve();
+        }
+        if (this.ended) {
+          clearTimeout(guard);
+          return reject(new Error(`stream ended before ${what}; events: ${this.events.map((e) => `${e.id}:${e.event}`).join(',')}`));
+        }
         this.waiters.push(check);
       };
       check();
@@ -158,6 +166,10 @@ describe('import events stream (SSE)', () => {
     const denied = await t.http.get(`/${project}/import-events/stream`).set({ ...other.header, Accept: 'text/event-stream' });
     expect(denied.status).toBe(403);
     expect(denied.body.error).toBe('insufficient_scope');
+    // HEAD answers the headers of a stream and ends.
+    const head = await t.http.head(`/${project}/import-events/stream`).set(sse);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
     // Tokens are read from the Authorization header only, never from the URL.
     expect((await t.http.get(`/${project}/import-events/stream?access_token=${viewer.token}`).set({ Accept: 'text/event-stream' })).status).toBe(401);
   });

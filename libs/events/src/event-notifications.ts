@@ -16,7 +16,8 @@ type Listener = () => void;
  * subscribers of that project. Opened with the first subscriber, so a process that streams nothing (the
  * worker) never holds it. Notifications only say "look again": each subscriber reads the events itself
  * (`sequence_number > last seen`), so a lost or merged NOTIFY costs nothing. When the connection breaks it
- * is reopened, and every subscriber is told to look again (events committed meanwhile had no NOTIFY here).
+ * is reopened; each time LISTEN is (again) in place every subscriber is told to look again (events committed
+ * before had no NOTIFY here).
  */
 @Injectable()
 export class EventNotifications implements OnApplicationShutdown {
@@ -92,7 +93,6 @@ export class EventNotifications implements OnApplicationShutdown {
 
   private async listen(): Promise<void> {
     const options = this.dataSource.options as { url?: string };
-    let first = true;
     while (this.running) {
       const client = new Client({ connectionString: options.url, application_name: EVENTS_LISTENER_NAME, connectionTimeoutMillis: this.config.databaseConnectTimeoutMs, keepAlive: true });
       // A permanent handler: an unhandled 'error' event would end the process, and a broken client emits it more than once.
@@ -109,9 +109,9 @@ export class EventNotifications implements OnApplicationShutdown {
         await client.query(`LISTEN ${EVENTS_CHANNEL}`);
         if (!this.running) break;
         this.markListening?.();
-        // Events recorded while there was no LISTEN (before a reconnect) had no notification here: every subscriber looks again.
-        if (!first) this.notify(undefined);
-        first = false;
+        // Events recorded while there was no LISTEN yet (the first streams' start, a reconnect) had no notification
+        // here: every subscriber looks again now that none can be missed.
+        this.notify(undefined);
         await new Promise<void>((resolve) => {
           broken = resolve;
           client.once('end', () => resolve());
@@ -123,7 +123,6 @@ export class EventNotifications implements OnApplicationShutdown {
         await client.end().catch(() => undefined);
       }
       if (!this.running) break;
-      first = false;
       this.resetListening();
       await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
     }

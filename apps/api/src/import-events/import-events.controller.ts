@@ -92,6 +92,11 @@ export class ImportEventsController {
       throw new CtException(406, [{ code: 'InvalidInput', message }], message);
     }
     const types = parseEventTypes(type);
+    // HEAD (express routes it here too): the headers of a stream, without opening one.
+    if (request.method === 'HEAD') {
+      response.status(200).type('text/event-stream').end();
+      return;
+    }
     const lastEventId = request.headers['last-event-id'];
     if (lastEventId !== undefined && (typeof lastEventId !== 'string' || !LAST_EVENT_ID.test(lastEventId.trim()))) {
       throw new InvalidInput(`The Last-Event-ID header must be the sequenceNumber of an event (a non-negative integer).`);
