@@ -281,8 +281,9 @@ describe('import events stream (SSE)', () => {
     const slow = stream();
     await slow.opened;
     slow.response!.pause();
-    const big = 'x'.repeat(4000);
-    const count = 1500;
+    // About 24 MB in all: far more than the socket buffers of both ends can hold.
+    const big = 'x'.repeat(12_000);
+    const count = 2000;
     const recorded = await t.dataSource.transaction((manager) =>
       recordEvents(
         manager,
