@@ -7,6 +7,7 @@ import { ensureDevClient } from '../../../libs/auth/src';
 import { describeError, describeStartupFailure, exitOnStartupFailure, installSafetyNet, leveledLog, useJsonLogsFromStart } from '../../../libs/common/src';
 import { loadConfigOrExit } from '../../../libs/config/src';
 import { OpenDatabase, openDatabase } from '../../../libs/database/src';
+import { EventStreamsService } from '../../../libs/events/src';
 import { createApp } from './create-app';
 
 function printDevClient(port: number, projectKey: string, clientId: string, clientSecret: string): void {
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
       logger.log(`${signal} received: finishing in-flight requests and batches, then shutting down`);
       let code = 0;
       try {
+        // Open event streams never end by themselves: end them first, or the drain would wait for its timeout.
+        application.get(EventStreamsService).closeAll();
         await drainHttp(application.getHttpServer() as Server, 15_000);
         await application.close();
       } catch (error) {

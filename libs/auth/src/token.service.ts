@@ -11,6 +11,8 @@ const CLIENT_CHECK_TTL_MS = 2000;
 export interface VerifiedToken {
   clientId: string;
   scopes: string[];
+  /** When the token expires (ms since the epoch): long-lived responses such as the event stream end then. */
+  expiresAt: number;
 }
 
 export class InvalidTokenError extends Error {}
@@ -73,7 +75,7 @@ export class TokenService {
     }
     const clientId = payload.sub;
     if (!clientId || typeof payload.scope !== 'string' || typeof payload.exp !== 'number') throw new InvalidTokenError('The token is invalid.');
-    const principal = { clientId, scopes: payload.scope.split(' ').filter(Boolean) };
+    const principal = { clientId, scopes: payload.scope.split(' ').filter(Boolean), expiresAt: payload.exp * 1000 };
     if (this.verified.size >= 10_000) this.verified.clear();
     this.verified.set(token, { principal, expiresAt: payload.exp * 1000 });
     return principal;

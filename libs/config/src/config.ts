@@ -58,6 +58,10 @@ export interface BerthConfig {
   webhookPollMs: number;
   /** Days a delivered delivery stays in the delivery log. */
   webhookDeliveryLogDays: number;
+  /** How long events (import_events) are kept before the reaper deletes them (EVENTS_TTL, default 30d). */
+  eventsTtlMs: number;
+  /** Interval of the `: ping` comments on the SSE event stream (EVENTS_HEARTBEAT_MS, default 15 s). */
+  eventsHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -194,6 +198,9 @@ export function loadConfig(env: Env = process.env): BerthConfig {
       throw new ConfigError(`DEFAULT_CONTAINER_TTL must look like 72h, 30d or 90m, got '${env.DEFAULT_CONTAINER_TTL}'`);
     }
   }
+  const eventsTtlRaw = (env.EVENTS_TTL ?? '').trim();
+  const eventsTtlMs = eventsTtlRaw === '' ? 30 * UNIT_MS.d : parseTimeToLive(eventsTtlRaw);
+  if (eventsTtlMs === undefined || eventsTtlMs <= 0) throw new ConfigError(`EVENTS_TTL must look like 30d, 72h or 90m, got '${env.EVENTS_TTL}'`);
   const host = (env.HOST ?? '0.0.0.0').trim();
   if (host === '') throw new ConfigError('HOST must not be empty');
   return {
@@ -231,6 +238,8 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 4, 1, 64),
     webhookPollMs: int(env, 'WEBHOOK_POLL_MS', 2000, 10, 60_000),
     webhookDeliveryLogDays: int(env, 'WEBHOOK_DELIVERY_LOG_DAYS', 30, 1, 3650),
+    eventsTtlMs,
+    eventsHeartbeatMs: int(env, 'EVENTS_HEARTBEAT_MS', 15_000, 50, 3_600_000),
   };
 }
 

@@ -9,6 +9,7 @@ import { RESOURCE_TYPES } from '../../import/src/resource-types';
 import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, checkApplierRegistry, referenceId, uniqueReferences } from './applier';
 import { lockReferencesShared, wakeWaitingOperations } from './waits';
 import { touchProcessed } from '../../import/src/containers/container-status.service';
+import { recordFinishedContainers } from '../../import/src/containers/container-finished';
 
 interface ClaimedOperation {
   project_key: string;
@@ -134,7 +135,12 @@ export class ProcessorService {
     } finally {
       clearInterval(heartbeat);
     }
-    if (!this.releasePending) await touchProcessed(this.dataSource, claimed.filter((operation) => !unsettled.has(operation)));
+    if (!this.releasePending) {
+      const settled = claimed.filter((operation) => !unsettled.has(operation));
+      await touchProcessed(this.dataSource, settled);
+      // One statement per batch; records ImportContainerFinished for the containers this batch finished (see there).
+      await recordFinishedContainers(this.dataSource, settled);
+    }
     interrupted += unsettled.size;
     if (unsettled.size > 0 || this.releasePending) {
       // Left by an outage or by stop(): give them back now rather than after the lease (if the database

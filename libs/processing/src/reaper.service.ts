@@ -4,6 +4,8 @@ import { CronJob } from 'cron';
 import { DataSource, QueryRunner } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { reaperDeleted } from '../../common/src';
+import { NewEvent, recordEvents } from '../../events/src';
+import { containerEvent, ImportContainerRow, toContainerView } from '../../import/src/containers/import-containers.service';
 
 /** Rows deleted per statement; each statement is its own short transaction. */
 export const REAPER_BATCH = 5000;
@@ -13,17 +15,22 @@ const REAPER_LOCK = `hashtext('berth:reaper')`;
 export interface SweepResult {
   containersDeleted: number;
   operationsDeleted: number;
+  /** Events older than EVENTS_TTL deleted (present when > 0). */
+  eventsDeleted?: number;
   skipped?: boolean;
 }
 
 /**
- * Deletes containers past their expiresAt (with their operations) and operations past their expiresAt.
+ * Deletes containers past their expiresAt (with their operations), operations past their expiresAt,
+ * and events older than EVENTS_TTL.
  *
  * A sweep is a cluster-wide singleton: it holds a session-level advisory lock on one connection of its
  * own for the whole sweep (released when the sweep ends, or by Postgres when the process dies), and each
  * delete of at most REAPER_BATCH rows is its own short transaction, so a sweep never holds one long
  * transaction (no bloat, no long-held row locks, progress kept if it is cut short). A sweep runs until
  * nothing expired is left or its time budget (REAPER_MAX_SWEEP_SECONDS) is spent; the next tick goes on.
+ * A reaped container's ImportContainerDeleted event (no actor, `reason: 'expired'`) is recorded in the
+ * transaction that deletes the container.
  */
 @Injectable()
 export class ReaperService implements OnApplicationBootstrap {
@@ -97,8 +104,38 @@ export class ReaperService implements OnApplicationBootstrap {
         remaining = count === REAPER_BATCH;
       }
       if (remaining) break;
-      await runner.query(`DELETE FROM import_containers WHERE project_key = $1 AND id = $2`, [projectKey, id]);
+      await runner.startTransaction();
+      try {
+        const [deleted] = (await runner.query(
+          `DELETE FROM import_containers WHERE project_key = $1 AND id = $2 RETURNING id, key, resource_type, version, retention_policy, expires_at, created_at, last_modified_at`,
+          [projectKey, id],
+        )) as [ImportContainerRow[], number];
+        const events: NewEvent[] = deleted.map((row) => {
+          const event = containerEvent(projectKey, 'ImportContainerDeleted', toContainerView(row));
+          return { ...event, data: { ...event.data, reason: 'expired' } };
+        });
+        await recordEvents(runner.manager, events);
+        await runner.commitTransaction();
+      } catch (error) {
+        await runner.rollbackTransaction();
+        throw error;
+      }
       containersDeleted++;
+    }
+    // Events past their retention, oldest first.
+    let eventsDeleted = 0;
+    const eventsBefore = new Date(now.getTime() - this.config.eventsTtlMs);
+    while (Date.now() < deadline) {
+      const [, count] = (await runner.query(
+        `DELETE FROM import_events WHERE (project_key, sequence_number) IN (SELECT project_key, sequence_number FROM import_events WHERE created_at < $1 LIMIT $2)`,
+        [eventsBefore, REAPER_BATCH],
+      )) as [unknown, number];
+      eventsDeleted += count;
+      if (count < REAPER_BATCH) break;
+    }
+    if (eventsDeleted > 0) {
+      reaperDeleted.inc({ kind: 'event' }, eventsDeleted);
+      this.logger.log(`reaped ${eventsDeleted} event(s) older than ${eventsBefore.toISOString()}`);
     }
     if (containersDeleted + operationsDeleted > 0) {
       await runner.query(`INSERT INTO reaper_runs (containers_deleted, operations_deleted) VALUES ($1, $2)`, [containersDeleted, operationsDeleted]);
@@ -106,6 +143,6 @@ export class ReaperService implements OnApplicationBootstrap {
       reaperDeleted.inc({ kind: 'operation' }, operationsDeleted);
       this.logger.log(`reaped ${containersDeleted} container(s) and ${operationsDeleted} operation(s)`);
     }
-    return { containersDeleted, operationsDeleted };
+    return { containersDeleted, operationsDeleted, ...(eventsDeleted > 0 ? { eventsDeleted } : {}) };
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../../../libs/auth/src/scopes.decorator';
 import { ApiBerthAuth, ApiErrorResponses, ApiPagingQuery, BODY_ERRORS, GUARDED_ERRORS } from '../../../../libs/common/src';
@@ -10,6 +10,10 @@ import {
   ImportContainerView,
   SORTABLE_CONTAINER_FIELDS,
 } from '../../../../libs/import/src';
+
+interface AuthenticatedRequest {
+  principal?: { clientId: string };
+}
 
 const CONTAINER_KEY = { name: 'importContainerKey', description: 'The import container key (^[a-zA-Z0-9_-]+$, 1..256)' };
 
@@ -24,8 +28,8 @@ export class ImportContainersController {
   @ApiOperation({ summary: 'Create an import container', description: '400 DuplicateField when the key exists. Scope: manage_import_containers.' })
   @ApiCreatedResponse({ type: ImportContainerView })
   @ApiErrorResponses(...GUARDED_ERRORS, ...BODY_ERRORS)
-  create(@Param('projectKey') projectKey: string, @Body() draft: ImportContainerDraftDto): Promise<ImportContainerView> {
-    return this.containers.create(projectKey, draft);
+  create(@Param('projectKey') projectKey: string, @Body() draft: ImportContainerDraftDto, @Req() request: AuthenticatedRequest): Promise<ImportContainerView> {
+    return this.containers.create(projectKey, draft, request.principal?.clientId);
   }
 
   @Get()
@@ -54,8 +58,13 @@ export class ImportContainersController {
   @ApiParam(CONTAINER_KEY)
   @ApiOkResponse({ type: ImportContainerView })
   @ApiErrorResponses(...GUARDED_ERRORS, 404, 409, ...BODY_ERRORS)
-  update(@Param('projectKey') projectKey: string, @Param('importContainerKey') key: string, @Body() draft: ImportContainerUpdateDraftDto): Promise<ImportContainerView> {
-    return this.containers.update(projectKey, key, draft);
+  update(
+    @Param('projectKey') projectKey: string,
+    @Param('importContainerKey') key: string,
+    @Body() draft: ImportContainerUpdateDraftDto,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<ImportContainerView> {
+    return this.containers.update(projectKey, key, draft, request.principal?.clientId);
   }
 
   @Delete(':importContainerKey')
@@ -65,7 +74,7 @@ export class ImportContainersController {
   @ApiParam(CONTAINER_KEY)
   @ApiOkResponse({ type: ImportContainerView })
   @ApiErrorResponses(...GUARDED_ERRORS, 404)
-  delete(@Param('projectKey') projectKey: string, @Param('importContainerKey') key: string): Promise<ImportContainerView> {
-    return this.containers.delete(projectKey, key);
+  delete(@Param('projectKey') projectKey: string, @Param('importContainerKey') key: string, @Req() request: AuthenticatedRequest): Promise<ImportContainerView> {
+    return this.containers.delete(projectKey, key, request.principal?.clientId);
   }
 }

@@ -2,12 +2,15 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpStatus } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CtException, InvalidInput } from '../../../common/src';
+import { EventType, recordEvent } from '../../../events/src';
 import { OPERATIONS_CHANNEL } from '../operations/import-requests.service';
 import { ContainerState, ContainerStatusService, ContainerStatusView, OPEN_STATES, ProcessingControlState, toStatusView } from './container-status.service';
 import { containerNotFound } from './import-containers.service';
 
 export const CONTAINER_TASKS = ['pause', 'resume', 'cancel'] as const;
 export type ContainerTask = (typeof CONTAINER_TASKS)[number];
+
+const TASK_EVENTS: Record<ContainerTask, EventType> = { pause: 'ImportContainerPaused', resume: 'ImportContainerResumed', cancel: 'ImportContainerCanceled' };
 
 /** Operations canceled per transaction: a huge container is canceled in many short transactions, never one giant one. */
 export const CANCEL_BATCH_SIZE = 10_000;
@@ -102,6 +105,13 @@ export class ContainerTasksService implements OnApplicationBootstrap {
         ]);
         await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
       }
+      await recordEvent(manager, {
+        projectKey,
+        type: TASK_EVENTS[task],
+        resource: { typeId: 'import-container', key: row.key },
+        actor: clientId,
+        data: { key: row.key, task, fromState: current, toState: to },
+      });
       return { id: row.id, from: current };
     });
     if (task === 'cancel') {

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig, parseTimeToLive } from '../../../config/src';
 import { BadRequest, ConcurrentModification, DuplicateField, NotFound, PagedResponse, invalidField, pagedResponse, parsePageQuery } from '../../../common/src';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../../../database/src';
+import { EventType, NewEvent, recordEvent } from '../../../events/src';
 import { ImportContainerDraftDto, ImportContainerUpdateDraftDto, ImportContainerView } from './import-container.dto';
 
 const HOUR_MS = 3_600_000;
@@ -42,6 +43,11 @@ export function toContainerView(row: ImportContainerRow): ImportContainerView {
   };
 }
 
+/** An ImportContainer* event about one container; `data` is the container as the API shows it. */
+export function containerEvent(projectKey: string, type: EventType, view: ImportContainerView, actor?: string): NewEvent {
+  return { projectKey, type, resource: { typeId: 'import-container', key: view.key }, actor, data: { ...view } };
+}
+
 export const containerNotFound = (key: string) => new NotFound(`Import container ${key} does not exist`);
 
 @Injectable()
@@ -51,7 +57,8 @@ export class ImportContainersService {
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
   ) {}
 
-  async create(projectKey: string, draft: ImportContainerDraftDto): Promise<ImportContainerView> {
+  /** `actor`: the API client making the change (recorded with the ImportContainer* event). */
+  async create(projectKey: string, draft: ImportContainerDraftDto, actor?: string): Promise<ImportContainerView> {
     let ttlMs = this.config.defaultContainerTtlMs;
     if (draft.retentionPolicy) {
       const timeToLive = draft.retentionPolicy.config.timeToLive;
@@ -79,7 +86,9 @@ export class ImportContainersService {
            RETURNING ${COLUMNS}`,
           [projectKey, draft.key, draft.resourceType ?? null, draft.retentionPolicy ? JSON.stringify({ strategy: 'ttl', config: { timeToLive: draft.retentionPolicy.config.timeToLive } }) : null, ttlMs ?? null],
         )) as ImportContainerRow[];
-        return toContainerView(rows[0]);
+        const view = toContainerView(rows[0]);
+        await recordEvent(manager, containerEvent(projectKey, 'ImportContainerCreated', view, actor));
+        return view;
       } catch (error) {
         if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) {
           throw new DuplicateField('key', draft.key, `A duplicate value '"${draft.key}"' exists for field 'key'.`);
@@ -100,29 +109,39 @@ export class ImportContainersService {
     return toContainerView(row);
   }
 
-  async update(projectKey: string, key: string, draft: ImportContainerUpdateDraftDto): Promise<ImportContainerView> {
-    // The version check and the write are one statement: of concurrent updates with the same version, one wins.
-    const rows = (await this.dataSource.query(
-      `UPDATE import_containers
-          SET resource_type = $4, version = version + 1, last_modified_at = now()
-        WHERE project_key = $1 AND key = $2 AND version = $3
-        RETURNING ${COLUMNS}`,
-      [projectKey, key, draft.version, draft.resourceType ?? null],
-    )) as [ImportContainerRow[], number];
-    const updated = rows[0];
-    if (updated.length > 0) return toContainerView(updated[0]);
-    const current = await this.findRow(projectKey, key);
-    if (!current) throw containerNotFound(key);
-    throw new ConcurrentModification(draft.version, current.version, current.id);
+  async update(projectKey: string, key: string, draft: ImportContainerUpdateDraftDto, actor?: string): Promise<ImportContainerView> {
+    return this.dataSource.transaction(async (manager) => {
+      // The version check and the write are one statement: of concurrent updates with the same version, one wins.
+      const rows = (await manager.query(
+        `UPDATE import_containers
+            SET resource_type = $4, version = version + 1, last_modified_at = now()
+          WHERE project_key = $1 AND key = $2 AND version = $3
+          RETURNING ${COLUMNS}`,
+        [projectKey, key, draft.version, draft.resourceType ?? null],
+      )) as [ImportContainerRow[], number];
+      const updated = rows[0];
+      if (updated.length > 0) {
+        const view = toContainerView(updated[0]);
+        await recordEvent(manager, containerEvent(projectKey, 'ImportContainerUpdated', view, actor));
+        return view;
+      }
+      const current = await this.findRow(projectKey, key, manager);
+      if (!current) throw containerNotFound(key);
+      throw new ConcurrentModification(draft.version, current.version, current.id);
+    });
   }
 
-  async delete(projectKey: string, key: string): Promise<ImportContainerView> {
-    const rows = (await this.dataSource.query(`DELETE FROM import_containers WHERE project_key = $1 AND key = $2 RETURNING ${COLUMNS}`, [projectKey, key])) as [
-      ImportContainerRow[],
-      number,
-    ];
-    if (rows[0].length === 0) throw containerNotFound(key);
-    return toContainerView(rows[0][0]);
+  async delete(projectKey: string, key: string, actor?: string): Promise<ImportContainerView> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(`DELETE FROM import_containers WHERE project_key = $1 AND key = $2 RETURNING ${COLUMNS}`, [projectKey, key])) as [
+        ImportContainerRow[],
+        number,
+      ];
+      if (rows[0].length === 0) throw containerNotFound(key);
+      const view = toContainerView(rows[0][0]);
+      await recordEvent(manager, containerEvent(projectKey, 'ImportContainerDeleted', view, actor));
+      return view;
+    });
   }
 
   async query(projectKey: string, rawQuery: Record<string, unknown>): Promise<PagedResponse<ImportContainerView>> {
