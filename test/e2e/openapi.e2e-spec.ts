@@ -254,7 +254,7 @@ describe('/openapi.json', () => {
         expectSchema('state', { enum: ['processing', 'validationFailed', 'unresolved', 'waitForMasterVariant', 'imported', 'rejected', 'canceled', 'partiallyImported'] });
         expectSchema('resourceKey', { type: 'string' });
         expectSchema('debug', { type: 'boolean' });
-      } else if (path !== '/{projectKey}/import-containers') {
+      } else if (!['/{projectKey}/import-containers', '/{projectKey}/import-stats/containers'].includes(path)) {
         expectSchema('where', { type: 'array' });
       }
     }

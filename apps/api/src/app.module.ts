@@ -20,13 +20,14 @@ import { ImportOperationsController } from './import-operations/import-operation
 import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.controllers';
 import { ImportContainersController } from './import-containers/import-containers.controller';
 import { ImportContainerTasksController } from './import-containers/import-container-tasks.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
 
 @Module({})
 export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule, DashboardModule],
       controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
