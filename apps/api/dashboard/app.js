@@ -94,6 +94,9 @@ function signOut(message = '') {
   for (const id of ['events-list', 'throughput', 'detail-status', 'detail-summary', 'file-imports']) clear($(id));
   clear($('containers-table').tBodies[0]);
   clear($('operations-table').tBodies[0]);
+  view.detail = undefined;
+  $('detail-title').textContent = 'Container';
+  for (const id of ['containers-total', 'containers-page', 'operations-page', 'containers-error', 'detail-error', 'events-state']) $(id).textContent = '';
   $('app-view').hidden = true;
   $('session').hidden = true;
   $('sign-in-view').hidden = false;
@@ -238,7 +241,8 @@ const TASKS = {
 
 function taskButtons(key, state) {
   if (state === 'canceled') return h('span', { class: 'muted' }, 'canceled');
-  const tasks = state === 'paused' ? ['resume', 'cancel'] : ['pause', 'cancel'];
+  // As the server allows them: cancel only while something is not final; resume only when paused.
+  const tasks = state === 'paused' ? ['resume', 'cancel'] : state === 'finished' || state === 'finishedWithErrors' ? ['pause'] : ['pause', 'cancel'];
   return tasks.map((task) =>
     h('button', { type: 'button', class: `button small ${TASKS[task].css}`, 'data-focus': `${task}:${key}`, 'aria-label': `${TASKS[task].label} container ${key}`, onclick: () => runTask(key, task) }, TASKS[task].label),
   );
