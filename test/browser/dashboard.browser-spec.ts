@@ -121,7 +121,6 @@ describe('dashboard in a browser', () => {
     // The throughput sparkline counts what the server settled.
     await until('the throughput to show the 40 imports', async () => /40 imported/.test((await page.locator('#throughput').textContent()) ?? ''));
     expect(await page.locator('#throughput svg.sparkline').count()).toBe(1);
-    await screenshot('dashboard-containers.png');
   });
 
   it('opens a failed operation and shows its error as the API reports it', async () => {
@@ -138,8 +137,7 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#detail-summary').textContent()).toMatch(/imported\s*40/);
     await page.getByLabel('Operation state').selectOption(failed.state);
     const operation = page.locator(`#operations-table tr[data-operation="${failed.id}"]`);
-    await operation.waitFor();
-    expect(await page.locator('#operations-table tbody tr').count()).toBe(1);
+    await until('only the failed operation listed', async () => (await page.locator('#operations-table tbody tr').count()) === 1 && (await operation.count()) === 1);
     expect(await operation.textContent()).toContain(message);
     await operation.getByText('Error details').click();
     expect(await operation.locator('pre').textContent()).toContain(failed.errors[0].code);
@@ -206,6 +204,69 @@ describe('dashboard in a browser', () => {
     expect(await row('dash-live').getByRole('button', { name: 'Pause container dash-live' }).isVisible()).toBe(true);
     await screenshot('dashboard-phone.png');
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('shows each container state with its badge, cancels with confirmation, and lists unresolved references', async () => {
+    const category = (key: string, parent?: string) => ({ key, name: { en: key }, slug: { en: `slug-${key}` }, ...(parent ? { parent: { typeId: 'category', key: parent } } : {}) });
+    for (const key of ['dash-ready', 'dash-wait', 'dash-run', 'dash-cancel']) await t.http.post('/test/import-containers').set(t.auth).send({ key }).expect(201);
+    await t.http.post('/test/categories/import-containers/dash-wait').set(t.auth).send({ type: 'category', resources: [category('orphan', 'missing-parent'), category('fine')] }).expect(201);
+    await drain(t);
+    await importTypes('dash-run', [productType('run-1'), productType('run-2')]);
+    await importTypes('dash-cancel', [productType('cancel-1'), productType('cancel-2')]);
+
+    await row('dash-cancel').getByRole('button', { name: 'Cancel container dash-cancel' }).click();
+    expect(await page.locator('#confirm-text').textContent()).toContain('This cannot be undone.');
+    await page.getByRole('button', { name: 'Cancel container', exact: true }).click();
+    await until('canceled in the API', async () => (await apiStatus('dash-cancel')).state === 'canceled');
+    const expected: Record<string, string> = { 'dash-ready': 'ready', 'dash-wait': 'waiting', 'dash-run': 'running', 'dash-cancel': 'canceled', 'dash-live': 'finishedWithErrors', 'dash-pause': 'finished' };
+    await until('every state in the list', async () => {
+      for (const [key, state] of Object.entries(expected)) if ((await stateOf(key)) !== state || (await row(key).locator('.badge').textContent()) !== state) return false;
+      return true;
+    });
+    expect(await row('dash-cancel').getByRole('button', { name: /container dash-cancel/ }).count()).toBe(0);
+    expect(await row('dash-cancel').textContent()).toContain('2 canceled of 2');
+    await screenshot('dashboard-containers.png');
+
+    await row('dash-wait').getByRole('button', { name: 'dash-wait', exact: true }).click();
+    await page.getByLabel('Operation state').selectOption('unresolved');
+    await until('the unresolved operation alone', async () => (await page.locator('#operations-table tbody tr[data-state="unresolved"]').count()) === 1 && (await page.locator('#operations-table tbody tr').count()) === 1);
+    expect(await page.locator('#operations-table').textContent()).toContain("Unresolved: category 'missing-parent'");
+    await page.getByRole('button', { name: 'Back to the list' }).click();
+  });
+
+  it('parses SSE frames split anywhere and resumes a dropped stream with Last-Event-ID (the events stream client)', async () => {
+    const result = await page.evaluate(`(async () => {
+      const { SseParser, followEventStream } = await import('/dashboard/sse.js');
+      const seen = [];
+      const parser = new SseParser((event) => seen.push(event));
+      const text = ': heartbeat\\r\\nid: 7\\r\\nevent: ImportContainerPaused\\r\\ndata: {"a":\\r\\ndata: 1}\\r\\n\\r\\nid: 8\\nevent: ImportContainerResumed\\ndata: {"b":2}\\n\\n';
+      for (let i = 0; i < text.length; i += 3) parser.feed(text.slice(i, i + 3));
+      // followEventStream against a stand-in fetch: the first connection delivers one event and drops.
+      const realFetch = window.fetch;
+      const calls = [];
+      const stream = (body) => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(body)); c.close(); } }), { headers: { 'content-type': 'text/event-stream' } });
+      window.fetch = async (url, init) => {
+        calls.push({ url: String(url), lastEventId: init.headers['Last-Event-ID'] ?? null, auth: init.headers.Authorization });
+        return calls.length === 1 ? stream('retry: 20\\nid: 41\\nevent: X\\ndata: {"n":41}\\n\\n') : new Response('', { status: 404 });
+      };
+      const streamed = [];
+      const states = [];
+      await new Promise((resolve) => followEventStream({ url: '/p/import-events/stream', headers: () => ({ Authorization: 'Bearer t' }), lastEventId: '40', onEvent: (e) => streamed.push(e), onState: (s) => { states.push(s); if (s === 'unavailable') resolve(); } }));
+      window.fetch = realFetch;
+      return { seen, calls, streamed, states };
+    })()`);
+    expect(result).toEqual({
+      seen: [
+        { id: '7', event: 'ImportContainerPaused', data: '{"a":\n1}' },
+        { id: '8', event: 'ImportContainerResumed', data: '{"b":2}' },
+      ],
+      calls: [
+        { url: '/p/import-events/stream', lastEventId: '40', auth: 'Bearer t' },
+        { url: '/p/import-events/stream', lastEventId: '41', auth: 'Bearer t' },
+      ],
+      streamed: [{ id: '41', event: 'X', data: '{"n":41}' }],
+      states: ['connecting', 'live', 'retrying', 'connecting', 'unavailable'],
+    });
   });
 
   it('shows nothing of this project to a client of another project', async () => {

@@ -2,7 +2,7 @@
 // the project's events (SSE) and its throughput. Everything is paged by the server; the page holds one page of each.
 import { Api, ApiError } from './api.js';
 import { progressBar, sparkline, stateBadge, summaryDonut } from './charts.js';
-import { clear, formatCount, formatRate, formatTime, h } from './dom.js';
+import { clear, formatCount, formatRate, formatTime, h, plural } from './dom.js';
 import { followEventStream } from './sse.js';
 
 const $ = (id) => document.getElementById(id);
@@ -153,7 +153,7 @@ async function loadThroughput() {
     clear(
       $('throughput'),
       sparkline(throughput),
-      h('span', { class: 'throughput-text', id: 'throughput-rate' }, `${formatRate(rate)} ops/s`, h('span', { class: 'muted' }, ` · ${formatCount(throughput.imported)} imported, ${formatCount(throughput.errors)} errors in 5 min`)),
+      h('span', { class: 'throughput-text', id: 'throughput-rate' }, `${formatRate(rate)} ops/s`, h('span', { class: 'muted' }, ` · ${formatCount(throughput.imported)} imported, ${plural(throughput.errors, 'error')} in 5 min`)),
     );
   } catch (error) {
     if (!api) return;

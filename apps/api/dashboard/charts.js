@@ -1,5 +1,5 @@
 // Hand-drawn SVG charts: the throughput sparkline, the summary donut and the per-container progress bar.
-import { h, svg, formatCount } from './dom.js';
+import { h, svg, formatCount, plural } from './dom.js';
 
 /** Operations-per-second sparkline of the throughput buckets (imported), with the current rate as text. */
 export function sparkline(throughput, { width = 240, height = 40 } = {}) {
@@ -78,7 +78,7 @@ export function progressBar(status) {
   const { total, imported, errors, canceled, processing, waiting } = status.counts;
   const percent = Math.round((status.progress ?? 0) * 100);
   const pending = processing + waiting;
-  const text = `${formatCount(imported)} imported, ${formatCount(errors)} errors, ${formatCount(pending)} pending, ${formatCount(canceled)} canceled of ${formatCount(total)}`;
+  const text = `${formatCount(imported)} imported, ${plural(errors, 'error')}, ${formatCount(pending)} pending, ${formatCount(canceled)} canceled of ${formatCount(total)}`;
   const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': percent, 'aria-valuetext': `${percent}% final: ${text}`, title: text });
   for (const [count, css] of [
     [imported, 'seg-imported'],

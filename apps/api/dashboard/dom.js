@@ -38,6 +38,8 @@ const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
 export const formatCount = (n) => integer.format(n);
 export const formatRate = (n) => decimal.format(n);
+/** `3 errors`, `1 error` */
+export const plural = (n, word) => `${integer.format(n)} ${word}${n === 1 ? '' : 's'}`;
 
 const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'medium' });
 export const formatTime = (iso) => (iso ? timeFormat.format(new Date(iso)) : '');
