@@ -222,7 +222,7 @@ function renderContainers(page) {
       ),
       h('td', { 'data-label': 'State' }, stateBadge(status.state)),
       h('td', { 'data-label': 'Progress' }, progressBar(status)),
-      h('td', { 'data-label': 'Actions', class: 'actions' }, taskButtons(container.key, status.state)),
+      h('td', { 'data-label': 'Actions' }, h('div', { class: 'actions' }, taskButtons(container.key, status.state))),
     );
   });
   clear(body, rows.length > 0 ? rows : h('tr', {}, h('td', { colspan: 4, class: 'empty' }, view.containers.keyPrefix ? `No container key starts with '${view.containers.keyPrefix}'.` : 'This project has no import containers yet.')));
