@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * ranges not yet summarised are always visited, so the answer is exact. Unlike a B-tree it costs the processor's
  * settle next to nothing (one summary per 128 pages, not an entry per row).
  */
-export class ThroughputIndex1764100019000 implements MigrationInterface {
-  name = 'ThroughputIndex1764100019000';
+export class ThroughputIndex1764100019190 implements MigrationInterface {
+  name = 'ThroughputIndex1764100019190';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE INDEX import_operations_last_modified_brin ON import_operations USING brin (last_modified_at) WITH (autosummarize = on)`);
