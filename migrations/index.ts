@@ -13,6 +13,7 @@ import { AcceptOrder1764100011000 } from './1764100011000-AcceptOrder';
 import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts';
 import { ProcessingControl1764100013000 } from './1764100013000-ProcessingControl';
 import { ImportEvents1764100014000 } from './1764100014000-ImportEvents';
+import { DistributableTaskKeys1764100019000 } from './1764100019000-DistributableTaskKeys';
 import { ThroughputIndex1764100019190 } from './1764100019190-ThroughputIndex';
 
 /** Every migration, in order. A new migration is added here. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   ProductDiscounts1764100012000,
   ProcessingControl1764100013000,
   ImportEvents1764100014000,
+  DistributableTaskKeys1764100019000,
   ThroughputIndex1764100019190,
 ];
