@@ -263,6 +263,7 @@ describe('dashboard in a browser', () => {
       for (const name of ['rows', 'accepted', 'invalid', 'imported']) expect(text).toContain(`${name}${job.counts[name]}`);
       await item.getByText(/^Error log:/).click();
       expect(await item.locator('table').textContent()).toContain(job.errors[0].message);
+      await screenshot('dashboard-file-imports.png');
     }
     await page.getByRole('button', { name: 'Back to the list' }).click();
   });
