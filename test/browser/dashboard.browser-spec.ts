@@ -303,6 +303,30 @@ describe('dashboard in a browser', () => {
     });
   });
 
+  it('pages 1,000 containers by the server: one request per refresh for the whole page, never one per container', async () => {
+    await t.dataSource.query(`INSERT INTO import_containers (project_key, key, created_at) SELECT 'proj-a', 'bulk-' || g, now() - make_interval(secs => 1000 - g) FROM generate_series(1, 1000) g`);
+    const bulk = await t.client('view_import_containers:proj-a');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(bulk.clientId, bulk.clientSecret, 'proj-a');
+    await until('1,000 containers', async () => (await page.locator('#containers-total').textContent()) === '1,000 containers');
+    expect(await page.locator('#containers-page').textContent()).toBe('1–20 of 1,000');
+    expect(await page.locator('#containers-table tbody tr[data-key]').count()).toBe(20);
+    expect(await page.locator('#containers-table tbody tr[data-key]').first().getAttribute('data-key')).toBe('bulk-1000');
+
+    const seen = requestedUrls.length;
+    await page.getByRole('button', { name: 'Next' }).first().click();
+    await until('the second page', async () => (await page.locator('#containers-page').textContent()) === '21–40 of 1,000');
+    expect(await page.locator('#containers-table tbody tr[data-key]').first().getAttribute('data-key')).toBe('bulk-980');
+    await page.getByLabel('Filter by key prefix').fill('bulk-99');
+    await until('the prefix bulk-99', async () => (await page.locator('#containers-total').textContent()) === '11 containers');
+    // Two refresh periods: the page asks for the container page and the throughput, never a container's own status.
+    const before = requestedUrls.filter((url) => url.includes('/import-stats/containers')).length;
+    await until('two more refreshes', async () => requestedUrls.filter((url) => url.includes('/import-stats/containers')).length >= before + 2, 10_000);
+    const requests = requestedUrls.slice(seen).map((url) => new URL(url).pathname);
+    expect(requests.filter((p) => /\/import-containers\/[^/]+\/(status|import-summaries|import-operations)$/.test(p))).toEqual([]);
+    expect(new Set(requests.filter((p) => p.startsWith('/proj-a/')))).toEqual(new Set(['/proj-a/import-stats/containers', '/proj-a/import-stats/throughput']));
+  });
+
   it('shows nothing of this project to a client of another project', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Client id').waitFor();

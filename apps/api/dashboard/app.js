@@ -10,6 +10,9 @@ const query = new URLSearchParams(location.search);
 /** Refresh period of what no event announces (progress while operations settle): 5 s, `?refresh=<s>` from 2 s up. */
 const REFRESH_MS = Math.max(2, Number(query.get('refresh')) || 5) * 1000;
 const PAGE_SIZE = 20;
+/** The API pages up to offset 10,000 (commercetools paging); deeper pages need a filter. */
+const MAX_OFFSET = 10_000;
+const lastPage = (offset, total) => offset + PAGE_SIZE >= total || offset + PAGE_SIZE > MAX_OFFSET;
 const MAX_EVENTS = 100;
 const KEY_PATTERN = /^[a-zA-Z0-9_-]+$/;
 
@@ -71,6 +74,8 @@ function start() {
   $('app-view').hidden = false;
   $('session').hidden = false;
   $('session-project').textContent = api.projectKey;
+  $('containers-sort').selectedIndex = 0;
+  $('operations-state').value = '';
   view.containers = { offset: 0, sort: $('containers-sort').value, keyPrefix: '', total: 0 };
   $('key-prefix').value = '';
   view.detail = undefined;
@@ -190,7 +195,7 @@ $('containers-prev').addEventListener('click', () => {
   void loadContainers();
 });
 $('containers-next').addEventListener('click', () => {
-  if (view.containers.offset + PAGE_SIZE < view.containers.total) view.containers.offset += PAGE_SIZE;
+  if (!lastPage(view.containers.offset, view.containers.total)) view.containers.offset += PAGE_SIZE;
   void loadContainers();
 });
 
@@ -230,7 +235,7 @@ function renderContainers(page) {
   $('containers-total').textContent = `${formatCount(total)} container${total === 1 ? '' : 's'}`;
   $('containers-page').textContent = total === 0 ? '' : `${formatCount(offset + 1)}–${formatCount(offset + page.results.length)} of ${formatCount(total)}`;
   $('containers-prev').disabled = offset === 0;
-  $('containers-next').disabled = offset + PAGE_SIZE >= total;
+  $('containers-next').disabled = lastPage(offset, total);
 }
 
 const TASKS = {
@@ -310,7 +315,7 @@ $('operations-prev').addEventListener('click', () => {
   void loadOperations();
 });
 $('operations-next').addEventListener('click', () => {
-  if (!view.detail || view.detail.offset + PAGE_SIZE >= view.detail.total) return;
+  if (!view.detail || lastPage(view.detail.offset, view.detail.total)) return;
   view.detail.offset += PAGE_SIZE;
   void loadOperations();
 });
@@ -395,7 +400,7 @@ function renderOperations(page, detail) {
   for (const row of $('operations-table').tBodies[0].rows) if (open.has(row.dataset.operation)) row.querySelector('details')?.setAttribute('open', '');
   $('operations-page').textContent = page.total === 0 ? '' : `${formatCount(detail.offset + 1)}–${formatCount(detail.offset + page.results.length)} of ${formatCount(page.total)}`;
   $('operations-prev').disabled = detail.offset === 0;
-  $('operations-next').disabled = detail.offset + PAGE_SIZE >= page.total;
+  $('operations-next').disabled = lastPage(detail.offset, page.total);
 }
 
 async function loadFileImports() {
