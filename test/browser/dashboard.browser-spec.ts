@@ -88,9 +88,15 @@ describe('dashboard in a browser', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
-    expect((await t.http.get('/dashboard/app.js')).headers['content-type']).toMatch(/^text\/javascript/);
-    expect((await t.http.get('/dashboard/..%2Fpackage.json')).status).toBe(404);
-    expect((await t.http.get('/dashboard/nothing.js')).status).toBe(404);
+    expect((await t.http.get('/dashboard/assets/app.js')).headers['content-type']).toMatch(/^text\/javascript/);
+    const etag = (await t.http.get('/dashboard/assets/style.css')).headers.etag;
+    expect((await t.http.get('/dashboard/assets/style.css').set('If-None-Match', etag)).status).toBe(304);
+    for (const path of ['/dashboard/assets/..%2Fpackage.json', '/dashboard/assets/nothing.js', '/dashboard/assets/.eslintrc.js', '/dashboard/assets/dashboard.controller.ts']) expect((await t.http.get(path)).status).toBe(404);
+    // A project may be called `dashboard`: its API routes are its own.
+    const owner = await t.client('manage_project:dashboard');
+    await t.http.post('/dashboard/import-containers').set(owner.header).send({ key: 'c1' }).expect(201);
+    expect((await t.http.get('/dashboard/import-containers').set(owner.header)).body.total).toBe(1);
+    expect((await t.http.get('/dashboard/import-stats/containers').set(owner.header)).body.total).toBe(1);
   });
 
   it('signs in, shows containers filling and their progress moving live, as the processor settles them', async () => {
@@ -270,7 +276,7 @@ describe('dashboard in a browser', () => {
 
   it('parses SSE frames split anywhere and resumes a dropped stream with Last-Event-ID (the events stream client)', async () => {
     const result = await page.evaluate(`(async () => {
-      const { SseParser, followEventStream } = await import('/dashboard/sse.js');
+      const { SseParser, followEventStream } = await import('/dashboard/assets/sse.js');
       const seen = [];
       const parser = new SseParser((event) => seen.push(event));
       const text = ': heartbeat\\r\\nid: 7\\r\\nevent: ImportContainerPaused\\r\\ndata: {"a":\\r\\ndata: 1}\\r\\n\\r\\nid: 8\\nevent: ImportContainerResumed\\ndata: {"b":2}\\n\\n';

@@ -25,7 +25,9 @@ export class DashboardController {
     this.send('index.html', req, res);
   }
 
-  @Get(':asset')
+  // Under a literal `assets` segment: a bare `dashboard/:asset` would also match `/{projectKey}/products` and the like
+  // for a project called `dashboard`, depending on route order.
+  @Get('assets/:asset')
   @Public()
   @ApiOperation({ summary: 'A static file of the dashboard (script, style sheet)' })
   @ApiParam({ name: 'asset', description: 'File name, e.g. app.js' })
