@@ -31,8 +31,9 @@ export function dashboardDirectory(from = __dirname): string | undefined {
 export function loadDashboardAssets(dir: string | undefined = dashboardDirectory()): Map<string, DashboardAsset> {
   const assets = new Map<string, DashboardAsset>();
   if (!dir) return assets;
-  for (const name of fs.readdirSync(dir)) {
-    if (!ASSET_NAME.test(name)) continue;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const name = entry.name;
+    if (!entry.isFile() || !ASSET_NAME.test(name)) continue;
     const body = fs.readFileSync(path.join(dir, name));
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     assets.set(name, { body, contentType: CONTENT_TYPES[path.extname(name)], etag });
