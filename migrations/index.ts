@@ -17,6 +17,7 @@ import { ContainerFinishedMarker1764100016000 } from './1764100016000-ContainerF
 import { Subscriptions1764100017000 } from './1764100017000-Subscriptions';
 import { ImportProfiles1764100018000 } from './1764100018000-ImportProfiles';
 import { DistributableTaskKeys1764100019000 } from './1764100019000-DistributableTaskKeys';
+import { ThroughputIndex1764100019190 } from './1764100019190-ThroughputIndex';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   Subscriptions1764100017000,
   ImportProfiles1764100018000,
   DistributableTaskKeys1764100019000,
+  ThroughputIndex1764100019190,
 ];

@@ -27,13 +27,14 @@ import { ImportProfilesController } from './import-profiles/import-profiles.cont
 import { ProfilesModule } from '../../../libs/profiles/src';
 import { EventsModule } from '../../../libs/events/src';
 import { ImportEventsController } from './import-events/import-events.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
 
 @Module({})
 export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule, ProfilesModule, WebhooksModule, EventsModule],
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule, ProfilesModule, WebhooksModule, EventsModule, DashboardModule],
       controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportContainerCloneController, ImportProfilesController, ImportEventsController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS, SubscriptionsController],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },

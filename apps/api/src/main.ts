@@ -24,6 +24,8 @@ function printDevClient(port: number, projectKey: string, clientId: string, clie
       `  TOKEN=$(curl -s -u '${clientId}:${clientSecret}' -d grant_type=client_credentials ${url}/oauth/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
       `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"key":"my-container"}' ${url}/${projectKey}/import-containers`,
       '',
+      `Or open the dashboard at ${url}/dashboard and sign in with this client id and secret and the project key '${projectKey}'.`,
+      '',
     ].join('\n') + '\n',
   );
 }
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
     port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
     const devClient = db.embedded ? await ensureDevClient(db.dataSource, config.devClientProject) : undefined;
     logger.log(`Berth listening on http://localhost:${port} (${db.description}), ready in ${Date.now() - started} ms`);
-    logger.log(`API docs: http://localhost:${port}/docs   health: /health   clients: npm run --silent cli -- clients:create --scope "manage_project:<key>"`);
+    logger.log(`API docs: http://localhost:${port}/docs   dashboard: /dashboard   health: /health   clients: npm run --silent cli -- clients:create --scope "manage_project:<key>"`);
     if (devClient) printDevClient(port, config.devClientProject, devClient.clientId, devClient.clientSecret);
   } catch (error) {
     await app?.close().catch(() => undefined);

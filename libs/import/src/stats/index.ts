@@ -1,0 +1,3 @@
+export * from './import-stats.module';
+export * from './import-stats.service';
+export * from './import-stats.views';
