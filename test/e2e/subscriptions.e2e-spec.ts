@@ -25,7 +25,7 @@ describe('Subscriptions API (webhook subscriptions CRUD)', () => {
 
   const create = (body: unknown, project = 'proj-a', header = t.auth) => t.http.post(`/${project}/subscriptions`).set(header).send(body as object);
   const events = async (project = 'proj-a') =>
-    (await t.dataSource.query(`SELECT type, resource_key, actor, data FROM import_events WHERE project_key = $1 ORDER BY sequence_number`, [project])) as EventRow[];
+    (await t.dataSource.query(`SELECT type, resource_key, actor, data FROM import_events WHERE project_key = $1 AND resource_type_id = 'subscription' ORDER BY sequence_number`, [project])) as EventRow[];
 
   it('creates a subscription (201); a generated secret is returned only in the creation response', async () => {
     const res = await create(draft());
