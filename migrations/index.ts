@@ -13,6 +13,7 @@ import { AcceptOrder1764100011000 } from './1764100011000-AcceptOrder';
 import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts';
 import { ProcessingControl1764100013000 } from './1764100013000-ProcessingControl';
 import { ImportEvents1764100014000 } from './1764100014000-ImportEvents';
+import { FileImports1764100015000 } from './1764100015000-FileImports';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ProductDiscounts1764100012000,
   ProcessingControl1764100013000,
   ImportEvents1764100014000,
+  FileImports1764100015000,
 ];

@@ -20,6 +20,7 @@ import { ImportOperationsController } from './import-operations/import-operation
 import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.controllers';
 import { ImportContainersController } from './import-containers/import-containers.controller';
 import { ImportContainerTasksController } from './import-containers/import-container-tasks.controller';
+import { FileImportsController } from './file-imports/file-imports.controller';
 
 @Module({})
 export class AppModule {
@@ -27,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
-      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
+      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, FileImportsController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -42,6 +42,12 @@ export interface BerthConfig {
   authThrottleWindowSeconds: number;
   /** express `trust proxy`: false (default, X-Forwarded-For ignored), true, a hop count, or addresses/subnets. */
   trustProxy: boolean | number | string;
+  /** Largest file a file import accepts (bytes; 413 beyond): FILE_IMPORT_MAX_BYTES. */
+  fileImportMaxBytes: number;
+  /** Most inline `inputs` one file import takes (400 beyond): FILE_IMPORT_MAX_INLINE_INPUTS. */
+  fileImportMaxInlineInputs: number;
+  /** Row errors (and warnings) a file import keeps; `errorsTotal` counts them all: FILE_IMPORT_MAX_ERRORS. */
+  fileImportMaxErrors: number;
 }
 
 export class ConfigError extends Error {}
@@ -166,6 +172,9 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     authMaxFailuresPerAddress: int(env, 'AUTH_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
     authThrottleWindowSeconds: int(env, 'AUTH_THROTTLE_WINDOW_SECONDS', 60, 1, 86_400),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    fileImportMaxBytes: int(env, 'FILE_IMPORT_MAX_BYTES', 2_147_483_648, 1024, 1_099_511_627_776),
+    fileImportMaxInlineInputs: int(env, 'FILE_IMPORT_MAX_INLINE_INPUTS', 10_000, 1, 1_000_000),
+    fileImportMaxErrors: int(env, 'FILE_IMPORT_MAX_ERRORS', 1000, 1, 100_000),
   };
 }
 

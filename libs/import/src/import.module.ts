@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ContainerStatusService } from './containers/container-status.service';
 import { ContainerTasksService } from './containers/container-tasks.service';
+import { FileImportsService } from './file-imports/file-imports.service';
 import { ImportContainersService } from './containers/import-containers.service';
 import { ImportOperationsService } from './operations/import-operations.service';
 import { ImportRequestsService } from './operations/import-requests.service';
 
 @Module({
-  providers: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService],
-  exports: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService],
+  providers: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService, FileImportsService],
+  exports: [ImportContainersService, ImportRequestsService, ImportOperationsService, ContainerStatusService, ContainerTasksService, FileImportsService],
 })
 export class ImportModule {}
