@@ -132,10 +132,10 @@ function embeddedUrl(dataDir) {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
-/** Starts a worker process (processor role only, on the API's database) and waits until it runs. */
-async function startWorker(databaseUrl, name) {
+/** Starts a worker process (processor role only unless `extraEnv` says otherwise, on the API's database) and waits until it runs. */
+async function startWorker(databaseUrl, name, extraEnv = {}) {
   // info: the worker announces 'worker running roles' at info level once it runs (it logs little else).
-  const env = { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info', DATABASE_URL: databaseUrl, WORKER_ROLES: 'processor', MIGRATIONS_RUN: 'false' };
+  const env = { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info', DATABASE_URL: databaseUrl, WORKER_ROLES: 'processor', MIGRATIONS_RUN: 'false', ...extraEnv };
   delete env.BERTH_DATA_DIR;
   // BENCH_WORKER_NODE_ARGS: extra node flags for the workers, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile them.
   const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS ? process.env.BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean) : [];

@@ -2,7 +2,7 @@
 /**
  * The load generator: a separate node process (started by run.js with an IPC channel) that sends
  * HTTP requests over keep-alive agents and reports latencies back. One job at a time:
- *   { kind: 'import', baseUrl, token, path, type, prefix, total, batchSize, concurrency }
+ *   { kind: 'import', baseUrl, baseUrls?, token, path, type, prefix, total, batchSize, concurrency }
  *     posts `total` product drafts as requests of `batchSize` resources with `concurrency` clients
  *     (optional `maxDurationMs`: no new request after that);
  *   { kind: 'get', baseUrl, token, path, requests, concurrency }
@@ -40,7 +40,8 @@ async function runJob(job) {
   let resources = 0;
   let next = 0;
   const totalRequests = job.kind === 'import' ? Math.ceil(job.total / job.batchSize) : job.requests;
-  const url = new URL(job.path, job.baseUrl);
+  // With several API processes (`baseUrls`), each client keeps to one of them, as behind a load balancer.
+  const urls = (job.baseUrls && job.baseUrls.length > 0 ? job.baseUrls : [job.baseUrl]).map((base) => new URL(job.path, base));
   const bodyOf = (index) => {
     if (job.kind !== 'import') return undefined;
     const items = [];
@@ -49,7 +50,8 @@ async function runJob(job) {
   };
   const started = nowMs();
   const deadline = job.maxDurationMs ? started + job.maxDurationMs : Infinity;
-  const client = async () => {
+  const client = async (_, clientIndex) => {
+    const url = urls[clientIndex % urls.length];
     while (next < totalRequests && nowMs() < deadline) {
       const index = next++;
       const body = bodyOf(index);
@@ -68,7 +70,7 @@ async function runJob(job) {
       }
     }
   };
-  await Promise.all(Array.from({ length: job.concurrency }, client));
+  await Promise.all(Array.from({ length: job.concurrency }, (_, i) => client(undefined, i)));
   const durationMs = nowMs() - started;
   agent.destroy();
   return { ok: errors === 0, resources, requests: latencies.length, errors, firstError, durationMs, latency: summarize(latencies) };

@@ -1,6 +1,9 @@
 'use strict';
 /**
- * Berth benchmark: `npm run bench [-- --quick] [-- --drafts N --operations N]`.
+ * Berth benchmark: `npm run bench [-- --quick] [-- --drafts N --operations N] [-- --processes N]`.
+ *
+ * `--processes N` runs N API processes (the load generator's clients spread over them) and N workers in
+ * the end-to-end scenario; the drain scenarios always measure 1 and 2 workers.
  *
  * Starts the built app (dist/) as a user would — the API with WORKER_ROLES=none on the embedded
  * Postgres of a temp data dir (or DATABASE_URL), worker processes with WORKER_ROLES=processor —
@@ -16,6 +19,7 @@ const { Baseline } = require('./baseline');
 const { freePort, startApi, startWorker, embeddedUrl, createClient, getToken, sleep, ROOT } = require('./berth');
 const { productDraft, PRODUCT_TYPE_REQUEST, CATEGORY_REQUEST } = require('./fixtures');
 const { round, nowMs } = require('./stats');
+const cpu = require('./cpu');
 
 const BATCH = 20;
 const STATES = ['processing', 'validationFailed', 'unresolved', 'waitForMasterVariant', 'imported', 'rejected', 'canceled', 'partiallyImported'];
@@ -32,6 +36,7 @@ function parseArgs(argv) {
   };
   return {
     quick,
+    processes: value('--processes') ?? 1,
     drafts: value('--drafts') ?? (quick ? 6_000 : 100_000),
     operations: value('--operations') ?? (quick ? 50_000 : 1_000_000),
     containers: 1000,
@@ -134,6 +139,7 @@ async function main() {
   const log = (message) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
 
   let api;
+  const extraApis = [];
   let pool;
   let baseline;
   let loadgen;
@@ -154,6 +160,7 @@ async function main() {
       if (clientId) await pool.query(`DELETE FROM api_clients WHERE id = $1`, [clientId]).catch(() => undefined);
     }
     if (pool) await pool.end().catch(() => undefined);
+    for (const extra of extraApis) await extra.stop().catch(() => undefined);
     if (api) {
       const code = await api.stop();
       if (code !== 0) log(`the API exited with ${code}:\n${api.tail()}`);
@@ -171,6 +178,7 @@ async function main() {
   const results = {
     generatedAt: new Date().toISOString(),
     mode: options.quick ? 'quick' : 'full',
+    processes: options.processes,
     commit: gitCommit(),
     node: process.version,
     machine: {
@@ -196,6 +204,15 @@ async function main() {
     api = await startApi(db, port);
     memory.watch('api', api);
     const databaseUrl = externalUrl ?? embeddedUrl(dataDir);
+    const baseUrls = [baseUrl];
+    for (let n = 2; n <= options.processes; n++) {
+      const extraPort = await freePort();
+      log(`starting API process ${n} on http://127.0.0.1:${extraPort}`);
+      const extra = await startApi({ databaseUrl }, extraPort);
+      extraApis.push(extra);
+      memory.watch(`api${n}`, extra);
+      baseUrls.push(`http://127.0.0.1:${extraPort}`);
+    }
     pool = new Pool({ connectionString: databaseUrl, max: 4 });
     results.postgres = (await pool.query(`SELECT version()`)).rows[0].version;
     const client = await createClient(db, `manage_project:${project}`);
@@ -212,6 +229,9 @@ async function main() {
       if (!res.ok) throw new Error(`${method} ${urlPath} answered ${res.status}: ${text.slice(0, 500)}`);
       return text ? JSON.parse(text) : undefined;
     };
+    // CPU ms per role (API processes, workers, the whole Postgres server) for per-core costs; embedded Postgres only.
+    const postmaster = dataDir ? cpu.postmasterPid(dataDir) : undefined;
+    const cpuNow = (workerList = []) => cpu.snapshot({ api: [api, ...extraApis], worker: workerList }, postmaster);
     const createContainer = (key) => http('POST', `/${project}/import-containers`, { key });
     const containerId = async (key) => (await pool.query(`SELECT id FROM import_containers WHERE project_key = $1 AND key = $2`, [project, key])).rows[0].id;
     const counts = async (id) => {
@@ -222,7 +242,7 @@ async function main() {
     };
     const nonZero = (byState) => Object.fromEntries(Object.entries(byState).filter(([, count]) => count > 0));
     const importJob = (container, prefix, total, concurrency) =>
-      loadgen.run({ kind: 'import', baseUrl, token, path: `/${project}/product-drafts/import-containers/${container}`, type: 'product-draft', prefix, total, batchSize: BATCH, concurrency });
+      loadgen.run({ kind: 'import', baseUrl, baseUrls, token, path: `/${project}/product-drafts/import-containers/${container}`, type: 'product-draft', prefix, total, batchSize: BATCH, concurrency });
     const check = (report, what) => {
       if (!report.ok) throw new Error(`${what}: ${report.errors} failed request(s), first: ${report.firstError}`);
       return report;
@@ -238,6 +258,7 @@ async function main() {
         workers.add(worker);
         memory.watch('worker', worker);
       }
+      const cpuBefore = cpuNow(started);
       let t0;
       let p0;
       let last;
@@ -254,6 +275,7 @@ async function main() {
         await sleep(100);
       }
       const t1 = nowMs();
+      const cpuAfter = cpuNow(started);
       for (const worker of started) {
         memory.unwatch(worker);
         await worker.stop();
@@ -271,6 +293,7 @@ async function main() {
         operationsPerSecond: seconds > 0 ? round(settled / seconds, 0) : null,
         timedOut: last.processing > 0,
         endStates: nonZero(last),
+        cpu: cpu.cost(cpuBefore, cpuAfter, initial - last.processing),
       };
     };
 
@@ -311,7 +334,9 @@ async function main() {
       await createContainer(container);
       memory.phase = 'accept';
       log(`accept: ${options.drafts} product drafts, ${clients} client(s)`);
+      const acceptCpuBefore = cpuNow();
       const report = check(await importJob(container, `p${clients}-${runId}`, options.drafts, clients), `accept with ${clients} client(s)`);
+      const acceptCpu = cpu.cost(acceptCpuBefore, cpuNow(), report.resources);
       const staging = results.baseline[`staging${clients}`];
       const rate = (report.resources / report.durationMs) * 1000;
       results.scenarios.accept[`clients${clients}`] = {
@@ -322,6 +347,7 @@ async function main() {
         resourcesPerSecond: round(rate, 0),
         ratioToStaging: round(rate / staging.rowsPerSecond, 3),
         latency: report.latency,
+        cpu: acceptCpu,
       };
 
       log(`drain baseline: ${options.drafts} rows, ${drainers} drainer(s)`);
@@ -346,10 +372,12 @@ async function main() {
       await createContainer(container);
       const id = await containerId(container);
       memory.phase = 'endToEnd';
-      const worker = await startWorker(databaseUrl, 'worker-e2e');
-      workers.add(worker);
-      memory.watch('worker', worker);
-      log(`end to end: 8 clients posting product drafts for ${options.endToEndMs / 1000} s, 1 worker`);
+      const e2eWorkers = await Promise.all(Array.from({ length: options.processes }, (_, i) => startWorker(databaseUrl, `worker-e2e-${i + 1}`)));
+      for (const worker of e2eWorkers) {
+        workers.add(worker);
+        memory.watch('worker', worker);
+      }
+      log(`end to end: 8 clients posting product drafts for ${options.endToEndMs / 1000} s over ${baseUrls.length} API process(es), ${e2eWorkers.length} worker(s)`);
       const series = [];
       const lockWaitQueries = new Map();
       let running = true;
@@ -372,6 +400,7 @@ async function main() {
           await loadgen.run({
             kind: 'import',
             baseUrl,
+            baseUrls,
             token,
             path: `/${project}/product-drafts/import-containers/${container}`,
             type: 'product-draft',
@@ -390,16 +419,19 @@ async function main() {
       const seconds = (nowMs() - t0) / 1000;
       const end = await counts(id);
       series.push({ t: seconds, ...end });
-      memory.unwatch(worker);
-      await worker.stop();
-      workers.delete(worker);
+      for (const worker of e2eWorkers) {
+        memory.unwatch(worker);
+        await worker.stop();
+        workers.delete(worker);
+      }
       // Steady state: the second half of the window (the worker's start-up and JIT warm-up excluded).
       const mid = series.find((point) => point.t >= seconds / 2) ?? series[0];
       const settledOf = (point) => STATES.filter((state) => state !== 'processing').reduce((sum, state) => sum + point[state], 0);
       const half = seconds - mid.t;
       results.scenarios.endToEnd = {
         clients: 8,
-        workers: 1,
+        apiProcesses: baseUrls.length,
+        workers: e2eWorkers.length,
         seconds: round(seconds),
         accepted: report.resources,
         acceptedPerSecond: round(report.resources / seconds, 0),
@@ -462,6 +494,43 @@ async function main() {
       results.scenarios.query.results[name] = { path: urlPath, p50: report.latency.p50, p99: report.latency.p99, max: report.latency.max };
     }
 
+    // --- 5: the reaper deleting expired operations, against the accept rate ----------------------
+    {
+      memory.phase = 'reaper';
+      // The reaper worker (sweeping every second) runs first; the clock starts when the expiry commits.
+      const remaining = async () => (await pool.query(`SELECT count(*)::int AS n FROM import_operations WHERE project_key = $1 AND container_id = $2`, [project, bigId])).rows[0].n;
+      const worker = await startWorker(databaseUrl, 'reaper', { WORKER_ROLES: 'reaper', REAPER_CRON: '* * * * * *' });
+      workers.add(worker);
+      memory.watch('worker', worker);
+      const total = await remaining();
+      const expireStarted = nowMs();
+      await pool.query(`UPDATE import_operations SET expires_at = now() - interval '1 second' WHERE project_key = $1 AND container_id = $2`, [project, bigId]);
+      const t0 = nowMs();
+      log(`reaper: ${total} operations expired in ${((t0 - expireStarted) / 1000).toFixed(1)} s`);
+      let left = total;
+      const deadline = Date.now() + options.drainTimeoutMs;
+      while (left > 0 && Date.now() < deadline) {
+        await sleep(50);
+        left = await remaining();
+      }
+      const seconds = (nowMs() - t0) / 1000;
+      memory.unwatch(worker);
+      await worker.stop();
+      workers.delete(worker);
+      const rowsPerSecond = seconds > 0 ? round((total - left) / seconds, 0) : null;
+      const acceptRate = results.scenarios.accept.clients8.resourcesPerSecond;
+      results.scenarios.reaper = {
+        operations: total,
+        deleted: total - left,
+        seconds: round(seconds),
+        rowsPerSecond,
+        timedOut: left > 0,
+        ratioToAccept8: rowsPerSecond === null ? null : round(rowsPerSecond / acceptRate, 3),
+        note: 'expired operations deleted per second by one reaper worker (REAPER_CRON every second; the clock includes up to 1 s until its next tick), against the 8-client accept rate of this run',
+      };
+      log(`reaper: ${JSON.stringify(results.scenarios.reaper)}`);
+    }
+
     memory.sample();
     results.memory = Object.fromEntries(
       Object.entries(memory.peaks).map(([phase, peaks]) => [phase, Object.fromEntries(Object.entries(peaks).map(([role, kb]) => [`${role}PeakRssMb`, round(kb / 1024, 1)]))]),
@@ -478,10 +547,11 @@ async function main() {
       accept1: acc.clients1.ratioToStaging,
       drain: drn.workers1.ratioToBaseline,
       drain2: drn.workers2.ratioToBaseline,
+      reaperToAccept: results.scenarios.reaper ? results.scenarios.reaper.ratioToAccept8 : null,
     };
     results.seconds = round((Date.now() - startedAt) / 1000, 1);
 
-    const out = path.join(__dirname, 'results', 'latest.json');
+    const out = path.join(__dirname, 'results', options.processes > 1 ? `latest-processes${options.processes}.json` : 'latest.json');
     fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderTable(results));
     process.stdout.write(`\nwritten ${path.relative(ROOT, out)}\n`);
@@ -508,20 +578,27 @@ function renderTable(r) {
     add(`drain, ${w} worker(s) (operations/s)${d.timedOut ? ' TIMED OUT' : ''}`, d.operationsPerSecond, r.baseline[`drain${w}`].rowsPerSecond, d.ratioToBaseline, '', '');
   }
   const e = r.scenarios.endToEnd;
-  add(`end to end, 8 clients + 1 worker, ${e.seconds} s: accepted/s`, e.acceptedPerSecond, '', '', e.latency.p50, e.latency.p99);
+  add(`end to end, 8 clients + ${e.workers} worker(s), ${e.seconds} s: accepted/s`, e.acceptedPerSecond, '', '', e.latency.p50, e.latency.p99);
   add('end to end (2nd half): imported/s (settled/s)', `${e.importedPerSecond} (${e.settledPerSecond})`, '', '', '', '');
   add('end to end (2nd half): backlog growth/s', e.backlogGrowthPerSecond, '', '', '', '');
   add('end to end: mean backends waiting on locks', e.meanBackendsWaitingOnLocks, '', '', '', '');
   for (const [name, q] of Object.entries(r.scenarios.query.results)) add(`query: ${name}`, '', '', '', q.p50, q.p99);
+  if (r.scenarios.reaper) {
+    const rp = r.scenarios.reaper;
+    add(`reaper: expired operations deleted/s${rp.timedOut ? ' TIMED OUT' : ''}`, rp.rowsPerSecond, r.scenarios.accept.clients8.resourcesPerSecond, rp.ratioToAccept8, '', '');
+  }
   for (const [phase, peaks] of Object.entries(r.memory)) {
     if (typeof peaks !== 'object' || peaks === null) continue;
     add(`peak RSS during ${phase} (MB)`, Object.entries(peaks).map(([k, v]) => `${k.replace('PeakRssMb', '')} ${v}`).join(', '), '', '', '', '');
   }
   add('API high-water RSS (MB)', r.memory.apiHighWaterMb, '', '', '', '');
+  const cpuCell = (c) => (c ? Object.entries(c).map(([role, v]) => `${role} ${v.msPer1000}`).join(', ') : '-');
+  add('CPU ms per 1,000 resources: accept, 8 clients', cpuCell(r.scenarios.accept.clients8.cpu), '', '', '', '');
+  add('CPU ms per 1,000 operations: drain, 1 worker', cpuCell(r.scenarios.drain.workers1.cpu), '', '', '', '');
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`);
   const header = [
-    `Berth bench (${r.mode}): ${r.params.drafts} drafts of ${r.params.payloadBytes} B in requests of ${r.params.requestSize}, ${r.scenarios.query.operationsInContainer} operations, ${r.scenarios.query.containers} containers`,
+    `Berth bench (${r.mode}, ${r.processes} API process(es)): ${r.params.drafts} drafts of ${r.params.payloadBytes} B in requests of ${r.params.requestSize}, ${r.scenarios.query.operationsInContainer} operations, ${r.scenarios.query.containers} containers`,
     `${r.postgres}`,
     `${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.totalMemGb} GB, node ${r.node}, commit ${r.commit ?? 'unknown'}`,
     `end states: drain 1 ${JSON.stringify(r.scenarios.drain.workers1.endStates)}, drain 2 ${JSON.stringify(r.scenarios.drain.workers2.endStates)}`,

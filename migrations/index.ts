@@ -14,6 +14,7 @@ import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts'
 import { ProcessingControl1764100013000 } from './1764100013000-ProcessingControl';
 import { ImportEvents1764100014000 } from './1764100014000-ImportEvents';
 import { FileImports1764100015000 } from './1764100015000-FileImports';
+import { DistributableTaskKeys1764100019000 } from './1764100019000-DistributableTaskKeys';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ProcessingControl1764100013000,
   ImportEvents1764100014000,
   FileImports1764100015000,
+  DistributableTaskKeys1764100019000,
 ];

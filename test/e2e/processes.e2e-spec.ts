@@ -187,6 +187,132 @@ describe('worker and CLI processes', () => {
     expect(accepted.map((id) => byId.get(id))).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
   }, 180_000);
 
+  /** Starts the compiled worker as a separate process on this test's database. */
+  const startWorker = (roles: string): ChildProcess => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: t.database.url,
+        WORKER_ROLES: roles,
+        PROCESSOR_BATCH_SIZE: '7',
+        PROCESSOR_POLL_MS: '50',
+        REAPER_CRON: '* * * * * *',
+        MIGRATIONS_RUN: 'false',
+        LOG_LEVEL: 'error',
+      },
+      stdio: 'ignore',
+    });
+    apis.push(child);
+    return child;
+  };
+
+  it('two API processes and two workers on one database: per-key order, exactly once, pause/resume/cancel, wake-ups and the reaper singleton hold', async () => {
+    const started = apis.length;
+    const bases = await Promise.all([startApi(), startApi()]);
+    startWorker('processor,reaper');
+    startWorker('processor,reaper');
+    try {
+      await multiProcessScenario(bases);
+    } finally {
+      // This test's four processes stop here; later tests use the database alone.
+      for (const child of apis.slice(started)) child.kill('SIGKILL');
+    }
+  }, 240_000);
+
+  const multiProcessScenario = async (bases: string[]) => {
+    const headers = { ...t.auth, 'Content-Type': 'application/json' };
+    const call = async (base: string, method: string, route: string, body?: unknown) => {
+      const res = await fetch(`${base}/test${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const accept = async (base: string, container: string, type: string, resources: unknown[]) => {
+      const path = type === 'category' ? 'categories' : 'product-types';
+      const res = await call(base, 'POST', `/${path}/import-containers/${container}`, { type, resources });
+      expect(res.status).toBe(201);
+      return (res.body.operationStatus as Array<{ operationId: string }>).map((status) => status.operationId);
+    };
+    const productType = (key: string, description: string) => ({ key, name: key, description, attributes: [] });
+    const category = (key: string, parent?: string) => ({ key, name: { en: key }, slug: { en: `slug-${key}` }, ...(parent ? { parent: { typeId: 'category', key: parent } } : {}) });
+    for (const [index, key] of ['mp-order', 'mp-wait', 'mp-pause', 'mp-cancel', 'mp-expire'].entries()) {
+      expect((await call(bases[index % 2], 'POST', '/import-containers', { key })).status).toBe(201);
+    }
+    // Paused before anything arrives; the cancel container is paused too, so its operations are still open when it is canceled.
+    expect((await call(bases[0], 'POST', '/import-containers/mp-pause/tasks', { task: 'pause' })).status).toBe(200);
+    expect((await call(bases[1], 'POST', '/import-containers/mp-cancel/tasks', { task: 'pause' })).status).toBe(200);
+
+    // The child is accepted first (unresolved until its parent arrives through the other API).
+    await accept(bases[0], 'mp-wait', 'category', [category('mp-child', 'mp-parent')]);
+    const rounds = 30;
+    const ordered: string[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const [main] = await Promise.all([
+        accept(bases[round % 2], 'mp-order', 'product-type', [productType('mp-x', `v${round}`)]),
+        accept(bases[(round + 1) % 2], 'mp-order', 'product-type', [productType(`mp-side-${round}`, 's')]),
+        accept(bases[(round + 1) % 2], 'mp-pause', 'product-type', [productType(`mp-paused-${round}`, 'p')]),
+        accept(bases[round % 2], 'mp-cancel', 'product-type', [productType(`mp-canceled-${round}`, 'c')]),
+        accept(bases[round % 2], 'mp-expire', 'product-type', [productType(`mp-expired-${round}`, 'e')]),
+      ]);
+      ordered.push(main[0]);
+      if (round === rounds / 2) await accept(bases[1], 'mp-wait', 'category', [category('mp-parent')]);
+    }
+    expect((await call(bases[1], 'POST', '/import-containers/mp-cancel/tasks', { task: 'cancel' })).status).toBe(200);
+
+    const waitFor = async (what: string, check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    const open = (container: string) =>
+      count(`SELECT count(*)::int AS n FROM import_operations o JOIN import_containers c ON c.project_key = o.project_key AND c.id = o.container_id
+              WHERE c.project_key = 'test' AND c.key = '${container}' AND o.state IN ('processing', 'unresolved', 'waitForMasterVariant')`);
+    await waitFor('mp-order and mp-wait to finish', async () => (await open('mp-order')) + (await open('mp-wait')) === 0);
+
+    // Per-key order and exactly once across two APIs and two workers.
+    const [x] = (await t.dataSource.query(`SELECT version, data->>'description' AS description FROM product_types WHERE project_key = 'test' AND key = 'mp-x'`)) as Array<{
+      version: number;
+      description: string;
+    }>;
+    expect(x).toEqual({ version: rounds, description: `v${rounds}` });
+    const versions = (await t.dataSource.query(`SELECT id, resource_version FROM import_operations WHERE id = ANY($1::uuid[])`, [ordered])) as Array<{ id: string; resource_version: number }>;
+    const byId = new Map(versions.map((row) => [row.id, row.resource_version]));
+    expect(ordered.map((id) => byId.get(id))).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
+    expect(await count(`SELECT count(*)::int AS n FROM product_types WHERE project_key = 'test' AND key LIKE 'mp-side-%' AND version = 1`)).toBe(rounds);
+    // The unresolved child was woken when its parent arrived through the other API.
+    const [child] = (await t.dataSource.query(
+      `SELECT p.key AS parent FROM categories c JOIN categories p ON p.project_key = c.project_key AND p.id = c.parent_id WHERE c.project_key = 'test' AND c.key = 'mp-child'`,
+    )) as Array<{ parent: string }>;
+    expect(child).toEqual({ parent: 'mp-parent' });
+
+    // Paused: nothing of it was applied while the others drained; resumed through the other API, it drains.
+    expect(await count(`SELECT count(*)::int AS n FROM product_types WHERE project_key = 'test' AND key LIKE 'mp-paused-%'`)).toBe(0);
+    expect((await call(bases[1], 'POST', '/import-containers/mp-pause/tasks', { task: 'resume' })).status).toBe(200);
+    await waitFor('mp-pause to finish after resume', async () => (await open('mp-pause')) === 0);
+    expect(await count(`SELECT count(*)::int AS n FROM product_types WHERE project_key = 'test' AND key LIKE 'mp-paused-%' AND version = 1`)).toBe(rounds);
+
+    // Canceled: every operation ends canceled, none applied.
+    const canceled = await call(bases[0], 'GET', '/import-containers/mp-cancel/status');
+    expect(canceled.body).toMatchObject({ state: 'canceled' });
+    expect(await count(`SELECT count(*)::int AS n FROM product_types WHERE project_key = 'test' AND key LIKE 'mp-canceled-%'`)).toBe(0);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM import_operations WHERE project_key = 'test' AND resource_key LIKE 'mp-canceled-%' AND state = 'canceled'`),
+    ).toBe(rounds);
+
+    // The reaper (a singleton under an advisory lock, running every second in both workers) deletes an expired
+    // container with its operations exactly once.
+    await waitFor('mp-expire to drain', async () => (await open('mp-expire')) === 0);
+    const before = await count(`SELECT coalesce(sum(operations_deleted), 0)::int AS n FROM reaper_runs`);
+    await t.dataSource.query(`UPDATE import_containers SET expires_at = now() - interval '1 second' WHERE project_key = 'test' AND key = 'mp-expire'`);
+    await waitFor('the reaper to delete mp-expire', async () => (await count(`SELECT count(*)::int AS n FROM import_containers WHERE project_key = 'test' AND key = 'mp-expire'`)) === 0);
+    expect(await count(`SELECT count(*)::int AS n FROM import_operations WHERE project_key = 'test' AND resource_key LIKE 'mp-expired-%'`)).toBe(0);
+    expect((await count(`SELECT coalesce(sum(operations_deleted), 0)::int AS n FROM reaper_runs`)) - before).toBe(rounds);
+    // Nothing is left claimed by either worker.
+    expect(await count(`SELECT count(*)::int AS n FROM import_operations WHERE project_key = 'test' AND resource_key LIKE 'mp-%' AND state = 'processing'`)).toBe(0);
+  };
+
   it('CLI creates, lists and deletes API clients against DATABASE_URL; the created client gets tokens', async () => {
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, [path.join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: t.database.url }, encoding: 'utf8' });

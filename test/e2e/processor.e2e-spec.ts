@@ -115,4 +115,25 @@ describe('processor and reaper', () => {
     const summary = await t.http.get(`/${project}/import-containers/pt/import-summaries`).set(t.auth);
     expect(summary.body.total).toBe(0);
   });
+
+  it('the reaper is a singleton: a sweep while another holds the reaper lock is skipped; batches are short transactions', async () => {
+    await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: 'many' }).expect(201);
+    const resources = Array.from({ length: 20 }, (_, i) => productType(`many-${i}`));
+    expect((await t.http.post(`/${project}/product-types/import-containers/many`).set(t.auth).send({ type: 'product-type', resources })).status).toBe(201);
+    const reaper = t.app.get(ReaperService);
+    const holder = t.dataSource.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtext('berth:reaper'))`);
+      expect(await reaper.sweepOnce(new Date(Date.now() + 49 * 3600_000))).toEqual({ containersDeleted: 0, operationsDeleted: 0, skipped: true });
+      await holder.query(`SELECT pg_advisory_unlock(hashtext('berth:reaper'))`);
+    } finally {
+      await holder.release();
+    }
+    const swept = await reaper.sweepOnce(new Date(Date.now() + 49 * 3600_000));
+    expect(swept.operationsDeleted).toBe(20);
+    // The sweep released its lock: nobody holds it now.
+    const [{ held }] = (await t.dataSource.query(`SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext('berth:reaper')::oid`)) as Array<{ held: number }>;
+    expect(held).toBe(0);
+  });
 });

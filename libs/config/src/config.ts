@@ -32,6 +32,8 @@ export interface BerthConfig {
   /** How long a claim holds an operation; renewed by a heartbeat while its batch settles, so a dead worker's claims are free after this. */
   processorLeaseSeconds: number;
   reaperCron: string;
+  /** Longest a reaper sweep runs before leaving the rest to the next tick. */
+  reaperMaxSweepSeconds: number;
   /** Port of the worker's own HTTP server (/health, /metrics); undefined = the worker serves no HTTP. */
   workerHttpPort?: number;
   devClientProject: string;
@@ -165,7 +167,8 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     processorConcurrency: int(env, 'PROCESSOR_CONCURRENCY', 4, 1, 64),
     processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
     processorLeaseSeconds: int(env, 'PROCESSOR_LEASE_SECONDS', 10, 1, 3600),
-    reaperCron: parseCron(env, 'REAPER_CRON', '*/5 * * * *'),
+    reaperCron: parseCron(env, 'REAPER_CRON', '* * * * *'),
+    reaperMaxSweepSeconds: int(env, 'REAPER_MAX_SWEEP_SECONDS', 50, 1, 86_400),
     workerHttpPort: env.WORKER_HTTP_PORT && env.WORKER_HTTP_PORT.trim() !== '' ? int(env, 'WORKER_HTTP_PORT', 0, 0, 65535) : undefined,
     devClientProject: (env.DEV_CLIENT_PROJECT ?? 'demo').trim(),
     authMaxFailuresPerClientAddress: int(env, 'AUTH_MAX_FAILURES_PER_CLIENT_ADDRESS', 10, 1, 1_000_000),

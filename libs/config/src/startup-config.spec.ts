@@ -5,7 +5,7 @@ describe('start-up configuration', () => {
     expect(() => loadConfig({ REAPER_CRON: 'every-minute' })).toThrow(ConfigError);
     expect(() => loadConfig({ REAPER_CRON: 'every-minute' })).toThrow("REAPER_CRON is not a valid cron expression: 'every-minute'");
     expect(loadConfig({ REAPER_CRON: '0 3 * * *' }).reaperCron).toBe('0 3 * * *');
-    expect(loadConfig({}).reaperCron).toBe('*/5 * * * *');
+    expect(loadConfig({}).reaperCron).toBe('* * * * *');
   });
 
   it('WORKER_HTTP_PORT: unset means no HTTP, otherwise a port', () => {

@@ -28,8 +28,8 @@ export async function recordEvents(manager: EntityManager, events: NewEvent[]): 
   const rows = (await manager.query(
     `INSERT INTO import_events (project_key, type, resource_type_id, resource_key, resource_id, actor, data)
      SELECT e.project_key, e.type, e.resource_type_id, e.resource_key, e.resource_id, e.actor, e.data
-       FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY
-            AS e(project_key text, type text, resource_type_id text, resource_key text, resource_id text, actor text, data jsonb, ord bigint)
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (project_key text, type text, resource_type_id text, resource_key text, resource_id text, actor text, data jsonb))
+            WITH ORDINALITY AS e(project_key, type, resource_type_id, resource_key, resource_id, actor, data, ord)
       ORDER BY e.ord
      RETURNING ${EVENT_COLUMNS}`,
     [
