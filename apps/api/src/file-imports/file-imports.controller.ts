@@ -84,14 +84,13 @@ export class FileImportsController {
     };
     const length = request.headers['content-length'];
     const answer = await this.fileImports.upload(
-      // DEBUG
       projectKey,
       containerKey,
       query,
       { body: request, contentType: request.headers['content-type'], contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined },
       principal?.clientId,
       authorize,
-    ).catch((e) => { console.error('DEBUG', e); throw e; });
+    );
     response.status(answer.done ? 200 : 202);
     if (!answer.done) response.setHeader('Location', answer.location);
     return answer.view;

@@ -19,7 +19,6 @@ import {
   FileReadError,
   FileTooLarge,
   inlineRecords,
-  InlineInputs,
   jsonArrayRecords,
   ndjsonRecords,
   SourceRecord,
