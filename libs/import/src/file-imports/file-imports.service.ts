@@ -485,9 +485,9 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
         return;
       }
       if (error instanceof JobStopped) return;
-      const rows = await this.currentRows(job);
+      const row = error instanceof FileReadError && error.row !== undefined ? error.row : (await this.currentRows(job)) + 1;
       const message = error instanceof FileReadError ? error.message : `The file cannot be read: ${(error as Error).message}`;
-      await this.fail(job, [{ row: rows + 1, code: 'InvalidInput', message }]);
+      await this.fail(job, [{ row, code: 'InvalidInput', message }]);
       return;
     }
     await this.dataSource.query(`UPDATE file_imports SET upload_complete = true WHERE project_key = $1 AND id = $2 AND state = 'running'`, [job.project_key, job.id]);
@@ -504,7 +504,16 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
    */
   private async stage(source: Readable, limit: ByteLimit, stages: Transform[], ensureJob: () => Promise<FileImportRow>): Promise<void> {
     let streamError: Error | undefined;
-    const streams = [source, limit.transform(), ...stages] as unknown as [Readable, ...Transform[]];
+    // Records the parsers produced (the row where reading stopped, should the file turn out malformed).
+    let produced = 0;
+    const counter = new Transform({
+      objectMode: true,
+      transform(record: SourceRecord, _encoding, callback) {
+        produced++;
+        callback(null, record);
+      },
+    });
+    const streams = [source, limit.transform(), ...stages, counter] as unknown as [Readable, ...Transform[]];
     const last = (pipeline as unknown as (...args: unknown[]) => Readable)(...streams, (error: Error | null) => {
       if (error) streamError ??= error;
     });
@@ -533,7 +542,9 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     if (limit.exceeded) throw new FileTooLarge(this.config.fileImportMaxBytes);
     if (streamError) {
       source.resume();
-      throw streamError instanceof FileReadError ? streamError : new FileReadError(`The file cannot be read: ${streamError.message}`);
+      const failure = streamError instanceof FileReadError ? streamError : new FileReadError(`The file cannot be read: ${streamError.message}`);
+      failure.row = Math.max(produced, staged + batch.length) + 1;
+      throw failure;
     }
     const job = await ensureJob();
     if (batch.length > 0) await this.stageBatch(job, staged, batch);

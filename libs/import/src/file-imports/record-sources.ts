@@ -29,7 +29,10 @@ export function isUnreadable(record: SourceRecord): record is UnreadableRecord {
 }
 
 /** A failure of the file as a whole (malformed CSV quoting, broken JSON or XML, too many inputs): the job fails. */
-export class FileReadError extends Error {}
+export class FileReadError extends Error {
+  /** The 1-based record where reading stopped, when known. */
+  row?: number;
+}
 
 /** Bytes → text in the given encoding (a UTF-8 or UTF-16 BOM is skipped), chunk by chunk. */
 export function decoder(encoding: FileEncoding): Transform {
