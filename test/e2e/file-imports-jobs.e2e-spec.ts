@@ -201,6 +201,40 @@ describe('file import jobs', () => {
     expect(await events(res.body.id)).toEqual(['FileImportCreated', 'FileImportFailed']);
   });
 
+  it('cleanup=true deletes what earlier file imports into the container created and this complete file no longer contains', async () => {
+    const container = await newContainer();
+    const send = (keys: string[], cleanup: boolean, extra = '') =>
+      t.http
+        .post(base(container))
+        .query({ resourceType: 'category', cleanup: String(cleanup) })
+        .set(t.auth)
+        .set('Content-Type', 'text/csv')
+        .send(categoriesCsv(keys) + extra);
+    const first = await send(['cl-a', 'cl-b', 'cl-c'], false);
+    expect(first.body.counts).toMatchObject({ accepted: 3, destroyed: 0 });
+    await drain(t);
+    // Another container's and the Import API's resources are never touched.
+    await t.http.post(`/${project}/categories/import-containers/${container}`).set(t.auth).send({ type: 'category', resources: [{ key: 'cl-api', name: { en: 'x' }, slug: { en: 'cl-api' } }] }).expect(201);
+    await drain(t);
+
+    const incomplete = await send(['cl-a'], true, 'cl-bad,,cl-bad\n');
+    expect(incomplete.body.counts).toMatchObject({ invalid: 1, destroyed: 0 });
+    expect(incomplete.body.warnings).toEqual([expect.objectContaining({ code: 'CleanupSkipped' })]);
+    await drain(t);
+    expect((await t.http.get(`/${project}/categories/key=cl-b`).set(t.auth)).status).toBe(200);
+
+    const second = await send(['cl-a', 'cl-c'], true);
+    expect(second.body.counts).toMatchObject({ rows: 2, accepted: 2, destroyed: 1 });
+    await drain(t);
+    expect((await job(container, second.body.id)).counts).toMatchObject({ imported: 2, destroyed: 1 });
+    expect((await t.http.get(`/${project}/categories/key=cl-b`).set(t.auth)).status).toBe(404);
+    for (const key of ['cl-a', 'cl-c', 'cl-api']) expect((await t.http.get(`/${project}/categories/key=${key}`).set(t.auth)).status).toBe(200);
+
+    const unsupported = await t.http.post(base(container)).query({ resourceType: 'order', cleanup: 'true' }).set(t.auth).set('Content-Type', 'text/csv').send('orderNumber\nx\n');
+    expect(unsupported.status).toBe(400);
+    expect(unsupported.body.errors[0].field).toBe('cleanup');
+  });
+
   it('resuming a job twice at once (two processes) stores every row exactly once', async () => {
     const container = await newContainer();
     const keys = Array.from({ length: 1600 }, (_, i) => `twice-${i}`);

@@ -39,6 +39,21 @@ const PAGE_ROWS = 1000;
 /** A running job's lease: renewed by every batch; a job whose lease ran out was left by a dead process. */
 const LEASE_SECONDS = 60;
 const RESUME_INTERVAL_MS = 15_000;
+/**
+ * Domain tables (keyed by `key`) whose resources cleanup=true may delete, by import resource type (as the catalog's
+ * reference targets name them). Deleting a product deletes its variants and slugs (foreign keys cascade).
+ */
+const CLEANUP_TABLES: Partial<Record<ImportResourceType, string>> = {
+  category: 'categories',
+  'product-draft': 'products',
+  product: 'products',
+  'product-type': 'product_types',
+  customer: 'customers',
+  inventory: 'inventory_entries',
+  'discount-code': 'discount_codes',
+  type: 'types',
+  'standalone-price': 'standalone_prices',
+};
 const OPEN_LIST = `(${OPEN_STATES.map((state) => `'${state}'`).join(', ')})`;
 
 export interface FileImportCounts {
@@ -439,7 +454,9 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async createJob(projectKey: string, containerKey: string, options: FileImportOptions, actor: string | undefined): Promise<FileImportRow> {
-    if (options.cleanup) throw new BadRequest([{ code: 'InvalidInput', message: `The option 'cleanup=true' is not supported yet by this Berth version.`, field: 'cleanup' }]);
+    if (options.cleanup && !CLEANUP_TABLES[options.resourceType]) {
+      throw new BadRequest([{ code: 'InvalidInput', message: `The option 'cleanup' is not supported for ${options.resourceType} resources: only for ${Object.keys(CLEANUP_TABLES).join(', ')}.`, field: 'cleanup' }]);
+    }
     return this.dataSource.transaction(async (manager) => {
       const container = await this.checkContainer(manager, projectKey, containerKey, options.resourceType);
       const id = randomUUID();
@@ -686,11 +703,16 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     }
     if (rows > 0) await flush();
     await this.dataSource.transaction(async (manager) => {
-      const done = (await manager.query(`UPDATE file_imports SET stored_at = now() WHERE project_key = $1 AND id = $2 AND state = 'running' AND stored_at IS NULL RETURNING 1`, [
+      const locked = await this.findJob(job.project_key, job.id, manager, true);
+      if (!locked || locked.state !== 'running' || locked.stored_at !== null) return;
+      const { destroyed, warnings } = locked.options.cleanup ? await this.cleanup(manager, locked) : { destroyed: 0, warnings: [] };
+      await manager.query(`UPDATE file_imports SET stored_at = now(), destroyed = $3, warnings = warnings || $4::jsonb WHERE project_key = $1 AND id = $2`, [
         job.project_key,
         job.id,
-      ])) as [unknown[], number];
-      if (done[0].length > 0) await manager.query(`DELETE FROM file_import_records WHERE project_key = $1 AND file_import_id = $2`, [job.project_key, job.id]);
+        destroyed,
+        JSON.stringify(warnings),
+      ]);
+      await manager.query(`DELETE FROM file_import_records WHERE project_key = $1 AND file_import_id = $2`, [job.project_key, job.id]);
     });
     await this.finalize(job.project_key, job.id);
   }
@@ -739,6 +761,41 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
         throw new BadRequest([{ code: 'InvalidOperation', message: `The import container '${job.container_key}' no longer accepts these resources (canceled, deleted or restricted to another type).` }]);
       }
     });
+  }
+
+  /**
+   * cleanup=true: deletes the resources of this type that earlier file imports into this container created (their
+   * operations imported) and that this file no longer contains. Only for a file without invalid rows (a row that
+   * could not be read may be a resource the file still contains); else nothing is deleted and a warning says why.
+   * Runs in the transaction that marks the job stored, under a savepoint: a resource still referenced elsewhere
+   * (a foreign key) stops the cleanup, not the job.
+   */
+  private async cleanup(manager: EntityManager, job: FileImportRow): Promise<{ destroyed: number; warnings: RowError[] }> {
+    const table = CLEANUP_TABLES[job.resource_type];
+    if (!table) return { destroyed: 0, warnings: [] };
+    if (job.invalid > 0) {
+      return { destroyed: 0, warnings: [{ row: 0, code: 'CleanupSkipped', message: `cleanup skipped: ${job.invalid} row(s) of the file are invalid, so the file is not complete.` }] };
+    }
+    await manager.query(`SAVEPOINT file_import_cleanup`);
+    try {
+      const rows = (await manager.query(
+        `WITH earlier AS (
+           SELECT DISTINCT resource_key FROM import_operations
+            WHERE project_key = $1 AND container_id = $2 AND resource_type = $3 AND file_import_id IS NOT NULL AND file_import_id <> $4
+              AND state IN ('imported', 'partiallyImported')),
+         gone AS (
+           SELECT e.resource_key FROM earlier e
+            WHERE NOT EXISTS (SELECT 1 FROM import_operations c WHERE c.project_key = $1 AND c.file_import_id = $4 AND c.resource_key = e.resource_key))
+         DELETE FROM ${table} t USING gone g WHERE t.project_key = $1 AND t.key = g.resource_key RETURNING t.key`,
+        [job.project_key, job.container_id, job.resource_type, job.id],
+      )) as [Array<{ key: string }>, number];
+      await manager.query(`RELEASE SAVEPOINT file_import_cleanup`);
+      return { destroyed: rows[0].length, warnings: [] };
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23503') throw error;
+      await manager.query(`ROLLBACK TO SAVEPOINT file_import_cleanup`);
+      return { destroyed: 0, warnings: [{ row: 0, code: 'CleanupSkipped', message: 'cleanup skipped: a resource to delete is still referenced by another resource.' }] };
+    }
   }
 
   /** Operations' outcome of jobs: rows imported and failed, and whether any operation is still open. */
