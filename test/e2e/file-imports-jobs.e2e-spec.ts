@@ -197,6 +197,13 @@ describe('file import jobs', () => {
     expect(res.body.errors[0]).toMatchObject({ code: 'InvalidInput', row: 2 });
     const csv = await t.http.post(base(container)).query({ resourceType: 'category' }).set(t.auth).set('Content-Type', 'text/csv').send('key,name.en\n"unterminated,x\n');
     expect(csv.body).toMatchObject({ state: 'failed' });
+    // A record over the per-record limit (1 MiB) fails the file instead of being held whole.
+    const huge = 'x'.repeat(1_100_000);
+    const longCell = await t.http.post(base(container)).query({ resourceType: 'category' }).set(t.auth).set('Content-Type', 'text/csv').send(`key,name.en\nk1,${huge}\n`);
+    expect(longCell.body).toMatchObject({ state: 'failed', counts: { accepted: 0 } });
+    const longLine = await t.http.post(base(container)).query({ resourceType: 'category' }).set(t.auth).set('Content-Type', 'application/x-ndjson').send(`{"key":"ok"}\n{"key":"${huge}"}\n`);
+    expect(longLine.body).toMatchObject({ state: 'failed' });
+    expect(longLine.body.errors[0].message).toContain('longer than the limit');
     expect((await operations(container)).total).toBe(0);
     expect(await events(res.body.id)).toEqual(['FileImportCreated', 'FileImportFailed']);
   });

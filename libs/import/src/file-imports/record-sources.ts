@@ -17,6 +17,12 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 export const ENCODINGS = ['utf-8', 'utf-16le', 'latin1'] as const;
 export type FileEncoding = (typeof ENCODINGS)[number];
 
+/**
+ * Largest single record (characters) a reader holds: a row, an NDJSON line, an XML record's text. A file with a
+ * bigger one fails (FileReadError) instead of growing the process without bound.
+ */
+export const MAX_RECORD_CHARS = 1_048_576;
+
 /** A record the reader could not read (a malformed NDJSON line): reported as that row's error, the file goes on. */
 export interface UnreadableRecord {
   unreadable: string;
@@ -65,6 +71,7 @@ export function csvRecords(settings: CsvSettings): Transform[] {
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
   });
   if (settings.header) return [parser];
   const byPosition = new Transform({
@@ -97,7 +104,30 @@ export function ndjsonRecords(): Transform[] {
   // errorIndicator (stream-json 1.8+, missing from its typings): a bad line becomes this value instead of an error.
   const options = { errorIndicator: (error: Error) => ({ unreadable: `The line is not valid JSON: ${error.message}` }) };
   const lines = new JsonlParser(options as unknown as ConstructorParameters<typeof JsonlParser>[0]) as unknown as Transform;
-  return [lines, unwrapValue()];
+  return [lineLengthGuard(), lines, unwrapValue()];
+}
+
+/** Fails the stream at a line longer than MAX_RECORD_CHARS (the NDJSON parser would hold it whole). */
+function lineLengthGuard(): Transform {
+  let current = 0;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: string | Buffer, _encoding, callback) {
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      const lastBreak = text.lastIndexOf('\n');
+      if (lastBreak === -1) current += text.length;
+      else {
+        let start = 0;
+        for (let i = text.indexOf('\n'); i !== -1 && i <= lastBreak; start = i + 1, i = text.indexOf('\n', start)) {
+          if (current + (i - start) > MAX_RECORD_CHARS) return callback(new FileReadError(`A line is longer than the limit of ${MAX_RECORD_CHARS} characters.`));
+          current = 0;
+        }
+        current = text.length - lastBreak - 1;
+      }
+      if (current > MAX_RECORD_CHARS) return callback(new FileReadError(`A line is longer than the limit of ${MAX_RECORD_CHARS} characters.`));
+      callback(null, text);
+    },
+  });
 }
 
 /**
@@ -230,13 +260,27 @@ export function xmlRecords(): Transform[] {
     failure ??= new FileReadError(`The XML is malformed: ${error.message}`);
   });
   sax.on('opentag', (tag) => {
+    if (stack.length === 1) held = 0;
+    hold(tag.name.length + Object.entries(tag.attributes as Record<string, string>).reduce((sum, [name, value]) => sum + name.length + value.length, 0));
     stack.push({ name: tag.name, attributes: { ...(tag.attributes as Record<string, string>) }, children: [], text: '' });
   });
+  // Characters held for the current record (its text and attribute values): bounded by MAX_RECORD_CHARS.
+  let held = 0;
+  const hold = (length: number) => {
+    held += length;
+    if (held > MAX_RECORD_CHARS) failure ??= new FileReadError(`An XML record is larger than the limit of ${MAX_RECORD_CHARS} characters.`);
+  };
   sax.on('text', (text) => {
-    if (stack.length > 1) stack[stack.length - 1].text += text;
+    if (stack.length > 1) {
+      stack[stack.length - 1].text += text;
+      hold(text.length);
+    }
   });
   sax.on('cdata', (text) => {
-    if (stack.length > 1) stack[stack.length - 1].text += text;
+    if (stack.length > 1) {
+      stack[stack.length - 1].text += text;
+      hold(text.length);
+    }
   });
   sax.on('closetag', () => {
     const node = stack.pop();
