@@ -292,7 +292,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       throw error;
     }
     const limit = new ByteLimit(this.config.fileImportMaxBytes);
-    await this.uploadInto(job, source, limit, this.parserStages(options));
+    await this.withLease(projectKey, () => job.id, () => this.uploadInto(job, source, limit, this.parserStages(options)));
     return this.afterUpload(projectKey, job.id, options.wait, limit);
   }
 
@@ -334,7 +334,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     };
     let failure: unknown;
     try {
-      await this.stage(body, limit, [decoder('utf-8'), ...stages], ensureJob);
+      await this.withLease(projectKey, () => job?.id, () => this.stage(body, limit, [decoder('utf-8'), ...stages], ensureJob));
     } catch (error) {
       failure = error;
     }
@@ -432,6 +432,24 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       });
       upload.body.pipe(parser);
     });
+  }
+
+  /** Renews a job's lease while `work` runs, so a slow upload or a long validation is never taken for a dead process. */
+  private async withLease<T>(projectKey: string, id: () => string | undefined, work: () => Promise<T>): Promise<T> {
+    const renew = () => {
+      const jobId = id();
+      if (!jobId) return;
+      this.dataSource
+        .query(`UPDATE file_imports SET lease_until = now() + make_interval(secs => ${LEASE_SECONDS}) WHERE project_key = $1 AND id = $2 AND state IN ('queued', 'running')`, [projectKey, jobId])
+        .catch(() => undefined);
+    };
+    const timer = setInterval(renew, (LEASE_SECONDS * 1000) / 4);
+    timer.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -626,6 +644,10 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
    * a crash: every batch is guarded by the cursor it starts from.
    */
   async runStorePhase(projectKey: string, id: string): Promise<void> {
+    await this.withLease(projectKey, () => id, () => this.storePhase(projectKey, id));
+  }
+
+  private async storePhase(projectKey: string, id: string): Promise<void> {
     let job = await this.findJob(projectKey, id);
     if (!job || job.state !== 'running' || !job.upload_complete || job.stored_at !== null) return;
     try {
