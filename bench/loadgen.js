@@ -6,11 +6,15 @@
  *     posts `total` product drafts as requests of `batchSize` resources with `concurrency` clients
  *     (optional `maxDurationMs`: no new request after that);
  *   { kind: 'get', baseUrl, token, path, requests, concurrency }
- *     sends `requests` GETs of one path.
+ *     sends `requests` GETs of one path;
+ *   { kind: 'mixed', baseUrl, token, project, container, products, concurrency }
+ *     posts the mixed catalog of bench/mixed-fixtures.js into one container, one resource type after
+ *     another (`concurrency` clients within a type), and adds `resourcesByType`.
  * Answers { ok, resources, requests, errors, durationMs, latency: {p50, p99, …}, firstError }.
  */
 const http = require('node:http');
 const { productDraft } = require('./fixtures');
+const { mixedCatalog } = require('./mixed-fixtures');
 const { summarize, nowMs } = require('./stats');
 
 function request(agent, url, method, token, body) {
@@ -33,6 +37,7 @@ function request(agent, url, method, token, body) {
 }
 
 async function runJob(job) {
+  if (job.kind === 'mixed') return runMixed(job);
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency, maxFreeSockets: job.concurrency });
   const latencies = [];
   let errors = 0;
@@ -74,6 +79,47 @@ async function runJob(job) {
   const durationMs = nowMs() - started;
   agent.destroy();
   return { ok: errors === 0, resources, requests: latencies.length, errors, firstError, durationMs, latency: summarize(latencies) };
+}
+
+/** The mixed catalog, step by step (a step's requests with `concurrency` clients; the next step once it is done). */
+async function runMixed(job) {
+  const { steps } = mixedCatalog(job.products);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency, maxFreeSockets: job.concurrency });
+  const latencies = [];
+  const resourcesByType = {};
+  let errors = 0;
+  let firstError;
+  let resources = 0;
+  const started = nowMs();
+  for (const step of steps) {
+    let next = 0;
+    const client = async () => {
+      while (next < step.requests.length) {
+        const item = step.requests[next++];
+        const url = new URL(`/${job.project}/${item.path}/import-containers/${job.container}`, job.baseUrl);
+        const body = JSON.stringify({ type: item.type, resources: item.resources });
+        const t0 = nowMs();
+        try {
+          const res = await request(agent, url, 'POST', job.token, body);
+          latencies.push(nowMs() - t0);
+          if (res.status !== 201) {
+            errors++;
+            firstError = firstError || `POST ${item.path}: HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 500)}`;
+          } else {
+            resources += item.resources.length;
+            resourcesByType[item.type] = (resourcesByType[item.type] ?? 0) + item.resources.length;
+          }
+        } catch (error) {
+          errors++;
+          firstError = firstError || String(error && error.message ? error.message : error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: job.concurrency }, client));
+  }
+  const durationMs = nowMs() - started;
+  agent.destroy();
+  return { ok: errors === 0, resources, resourcesByType, requests: latencies.length, errors, firstError, durationMs, latency: summarize(latencies) };
 }
 
 process.on('message', (message) => {

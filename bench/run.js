@@ -2,6 +2,8 @@
 /**
  * Berth benchmark: `npm run bench [-- --quick] [-- --drafts N --operations N] [-- --processes N]`.
  *
+ * `--mixed N` sets the size of the mixed-catalog drain (about N operations of 8 resource types; 3k quick, 50k full).
+ *
  * `--processes N` runs N API processes (the load generator's clients spread over them) and N workers in
  * the end-to-end scenario; the drain scenarios always measure 1 and 2 workers.
  *
@@ -20,6 +22,7 @@ const { freePort, startApi, startWorker, embeddedUrl, createClient, getToken, sl
 const { productDraft, PRODUCT_TYPE_REQUEST, CATEGORY_REQUEST } = require('./fixtures');
 const { round, nowMs } = require('./stats');
 const cpu = require('./cpu');
+const { runMixed } = require('./mixed');
 
 const BATCH = 20;
 const STATES = ['processing', 'validationFailed', 'unresolved', 'waitForMasterVariant', 'imported', 'rejected', 'canceled', 'partiallyImported'];
@@ -39,6 +42,7 @@ function parseArgs(argv) {
     processes: value('--processes') ?? 1,
     drafts: value('--drafts') ?? (quick ? 6_000 : 100_000),
     operations: value('--operations') ?? (quick ? 50_000 : 1_000_000),
+    mixedOperations: value('--mixed') ?? (quick ? 3_000 : 50_000),
     containers: 1000,
     queryRequests: quick ? 40 : 200,
     drainTimeoutMs: quick ? 45_000 : 30 * 60_000,
@@ -53,9 +57,14 @@ function gitCommit() {
     const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
     if (!head.startsWith('ref:')) return head;
     const ref = head.slice(4).trim();
-    const loose = path.join(gitDir, ref);
-    if (fs.existsSync(loose)) return fs.readFileSync(loose, 'utf8').trim();
-    const packed = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8').split('\n').find((line) => line.endsWith(` ${ref}`));
+    // A worktree's gitdir holds HEAD; its branches live in the common dir.
+    const commonFile = path.join(gitDir, 'commondir');
+    const commonDir = fs.existsSync(commonFile) ? path.resolve(gitDir, fs.readFileSync(commonFile, 'utf8').trim()) : gitDir;
+    for (const dir of [gitDir, commonDir]) {
+      const loose = path.join(dir, ref);
+      if (fs.existsSync(loose)) return fs.readFileSync(loose, 'utf8').trim();
+    }
+    const packed = fs.readFileSync(path.join(commonDir, 'packed-refs'), 'utf8').split('\n').find((line) => line.endsWith(` ${ref}`));
     return packed ? packed.split(' ')[0] : null;
   } catch {
     return null;
@@ -259,6 +268,8 @@ async function main() {
         memory.watch('worker', worker);
       }
       const cpuBefore = cpuNow(started);
+      const waits = new Map();
+      let samples = 0;
       let t0;
       let p0;
       let last;
@@ -271,6 +282,14 @@ async function main() {
           p0 = last.processing;
         }
         if (last.processing === 0 || Date.now() > deadline) break;
+        // What the active backends wait on (lock, LWLock, IO, client…), to explain a drain that does not scale.
+        const active = (await pool.query(`SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
+                                            FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`)).rows;
+        for (const row of active) {
+          const what = row.wait.startsWith('Lock') ? `${row.wait} ${row.query}` : row.wait;
+          waits.set(what, (waits.get(what) ?? 0) + 1);
+        }
+        samples++;
         for (const worker of started) if (worker.exited) throw new Error(`${worker.name} exited (${worker.exitCode}):\n${worker.tail()}`);
         await sleep(100);
       }
@@ -294,6 +313,8 @@ async function main() {
         timedOut: last.processing > 0,
         endStates: nonZero(last),
         cpu: cpu.cost(cpuBefore, cpuAfter, initial - last.processing),
+        // Mean number of active backends per wait (CPU = running), over the drain.
+        backendsByWait: Object.fromEntries([...waits].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([what, n]) => [what, round(n / Math.max(1, samples), 2)])),
       };
     };
 
@@ -364,6 +385,15 @@ async function main() {
       d.ratioToBaseline = d.operationsPerSecond === null ? null : round(d.operationsPerSecond / results.baseline[`drain${drainers}`].rowsPerSecond, 3);
       results.scenarios.drain[`workers${drainers}`] = d;
       log(`drain end states: ${JSON.stringify(d.endStates)}${d.timedOut ? ' (timed out)' : ''}`);
+    }
+
+    // --- 2b: a mixed catalog (8 resource types, waits and wake-ups) drained by 1 worker -------------
+    results.scenarios.mixed = await runMixed({ options, project, baseUrl, token, loadgen, pool, http, databaseUrl, startWorker, workers, memory, cpuNow, counts, nonZero, log, check });
+    {
+      const m = results.scenarios.mixed;
+      m.ratioToBaseline = m.operationsPerSecond === null ? null : round(m.operationsPerSecond / results.baseline.drain1.rowsPerSecond, 3);
+      m.ratioToProductDrain = m.operationsPerSecond === null || !results.scenarios.drain.workers1.operationsPerSecond ? null : round(m.operationsPerSecond / results.scenarios.drain.workers1.operationsPerSecond, 3);
+      log(`mixed: ${m.operationsPerSecond} operations/s, end states ${JSON.stringify(m.endStates)}, ${m.waited} waited; per type ${JSON.stringify(Object.fromEntries(Object.entries(m.byType).map(([type, t]) => [type, t.operationsPerSecond])))}`);
     }
 
     // --- 3: end to end, 8 clients accepting while 1 worker processes, for a bounded time ---------
@@ -547,6 +577,8 @@ async function main() {
       accept1: acc.clients1.ratioToStaging,
       drain: drn.workers1.ratioToBaseline,
       drain2: drn.workers2.ratioToBaseline,
+      // The mixed-catalog drain (1 worker) against the raw product-row drain baseline (1 drainer) of this run.
+      mixed: results.scenarios.mixed.ratioToBaseline,
       reaperToAccept: results.scenarios.reaper ? results.scenarios.reaper.ratioToAccept8 : null,
     };
     results.seconds = round((Date.now() - startedAt) / 1000, 1);
@@ -555,6 +587,10 @@ async function main() {
     fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderTable(results));
     process.stdout.write(`\nwritten ${path.relative(ROOT, out)}\n`);
+    if (!results.scenarios.mixed.allImported) {
+      process.stderr.write(`bench: the mixed catalog did not end fully imported: ${JSON.stringify(results.scenarios.mixed.endStates)}\n`);
+      process.exitCode = 1;
+    }
   } catch (error) {
     if (interrupted) await new Promise(() => undefined); // the signal handler exits once cleanup is done
     throw error;
@@ -577,6 +613,13 @@ function renderTable(r) {
     const d = r.scenarios.drain[`workers${w}`];
     add(`drain, ${w} worker(s) (operations/s)${d.timedOut ? ' TIMED OUT' : ''}`, d.operationsPerSecond, r.baseline[`drain${w}`].rowsPerSecond, d.ratioToBaseline, '', '');
   }
+  const m = r.scenarios.mixed;
+  if (m) {
+    const flag = m.timedOut ? ' TIMED OUT' : m.allImported ? '' : ' NOT ALL IMPORTED';
+    add(`drain, mixed catalog, 1 worker (operations/s; baseline: raw drain, 1 drainer)${flag}`, m.operationsPerSecond, r.baseline.drain1.rowsPerSecond, m.ratioToBaseline, '', '');
+    add(`drain, mixed catalog: per type (operations/s)`, Object.entries(m.byType).map(([type, t]) => `${type} ${t.operationsPerSecond ?? '-'}`).join(', '), '', '', '', '');
+    add(`drain, mixed catalog: operations that waited (unresolved, woken)`, `${m.waited} of ${m.operations}`, '', '', '', '');
+  }
   const e = r.scenarios.endToEnd;
   add(`end to end, 8 clients + ${e.workers} worker(s), ${e.seconds} s: accepted/s`, e.acceptedPerSecond, '', '', e.latency.p50, e.latency.p99);
   add('end to end (2nd half): imported/s (settled/s)', `${e.importedPerSecond} (${e.settledPerSecond})`, '', '', '', '');
@@ -595,13 +638,14 @@ function renderTable(r) {
   const cpuCell = (c) => (c ? Object.entries(c).map(([role, v]) => `${role} ${v.msPer1000}`).join(', ') : '-');
   add('CPU ms per 1,000 resources: accept, 8 clients', cpuCell(r.scenarios.accept.clients8.cpu), '', '', '', '');
   add('CPU ms per 1,000 operations: drain, 1 worker', cpuCell(r.scenarios.drain.workers1.cpu), '', '', '', '');
+  if (m) add('CPU ms per 1,000 operations: drain, mixed catalog, 1 worker', cpuCell(m.cpu), '', '', '', '');
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`);
   const header = [
     `Berth bench (${r.mode}, ${r.processes} API process(es)): ${r.params.drafts} drafts of ${r.params.payloadBytes} B in requests of ${r.params.requestSize}, ${r.scenarios.query.operationsInContainer} operations, ${r.scenarios.query.containers} containers`,
     `${r.postgres}`,
     `${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.totalMemGb} GB, node ${r.node}, commit ${r.commit ?? 'unknown'}`,
-    `end states: drain 1 ${JSON.stringify(r.scenarios.drain.workers1.endStates)}, drain 2 ${JSON.stringify(r.scenarios.drain.workers2.endStates)}`,
+    `end states: drain 1 ${JSON.stringify(r.scenarios.drain.workers1.endStates)}, drain 2 ${JSON.stringify(r.scenarios.drain.workers2.endStates)}${m ? `, mixed ${JSON.stringify(m.endStates)} (${m.operations} operations: ${Object.entries(m.byType).map(([type, t]) => `${t.operations} ${type}`).join(', ')})` : ''}`,
     `ratios: ${JSON.stringify(r.ratios)}`,
     '',
   ];

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { documentTableSql } from '../libs/catalog/src/documents';
+import { documentTableSql } from './support/document-table';
 
 export class ProductTypes1764100004000 implements MigrationInterface {
   name = 'ProductTypes1764100004000';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { documentTableSql } from '../libs/catalog/src/documents';
+import { documentTableSql } from './support/document-table';
 
 /** Categories (with their per-locale slugs), custom types, inventory entries and standalone prices. */
 export class CatalogBasics1764100005000 implements MigrationInterface {

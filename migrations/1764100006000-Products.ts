@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { documentTableSql } from '../libs/catalog/src/documents';
+import { documentTableSql } from './support/document-table';
 
 /**
  * Products (commercetools Product documents) and two side tables the appliers keep in sync on every

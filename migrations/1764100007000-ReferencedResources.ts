@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { documentTableSql } from '../libs/catalog/src/documents';
+import { documentTableSql } from './support/document-table';
 
 /** Referenced-only resources (channels, tax categories, …): created through their own API or the seed command. */
 const TABLES = ['channels', 'tax_categories', 'customer_groups', 'states', 'stores', 'cart_discounts', 'shipping_methods', 'zones', 'attribute_groups'];

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { documentTableSql } from '../libs/catalog/src/documents';
+import { documentTableSql } from './support/document-table';
 
 /** Product discounts: referenced-only (by prices' `discounted.discount`), created through their own API or the seed command. */
 export class ProductDiscounts1764100012000 implements MigrationInterface {

@@ -14,6 +14,8 @@ import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts'
 import { ProcessingControl1764100013000 } from './1764100013000-ProcessingControl';
 import { ImportEvents1764100014000 } from './1764100014000-ImportEvents';
 import { FileImports1764100015000 } from './1764100015000-FileImports';
+import { Subscriptions1764100017000 } from './1764100017000-Subscriptions';
+import { ImportProfiles1764100018000 } from './1764100018000-ImportProfiles';
 import { DistributableTaskKeys1764100019000 } from './1764100019000-DistributableTaskKeys';
 
 /** Every migration, in order. A new migration is added here. */
@@ -34,5 +36,7 @@ export const MIGRATIONS = [
   ProcessingControl1764100013000,
   ImportEvents1764100014000,
   FileImports1764100015000,
+  Subscriptions1764100017000,
+  ImportProfiles1764100018000,
   DistributableTaskKeys1764100019000,
 ];

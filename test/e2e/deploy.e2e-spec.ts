@@ -35,7 +35,7 @@ describe('docker-compose.yml and Dockerfile', () => {
     for (const name of ['api', 'worker', 'bootstrap', 'postgres']) expect(services[name].ports).toBeUndefined();
     expect(services.api.deploy?.replicas).toBeGreaterThanOrEqual(2);
     expect(services.api.environment).toMatchObject({ WORKER_ROLES: 'none', TRUST_PROXY: '1' });
-    expect(services.worker.environment).toMatchObject({ WORKER_ROLES: 'processor,reaper', WORKER_HTTP_PORT: 9090 });
+    expect(services.worker.environment).toMatchObject({ WORKER_ROLES: 'processor,reaper,webhooks', WORKER_HTTP_PORT: 9090 });
     for (const name of ['api', 'worker', 'bootstrap']) {
       expect(services[name].build).toBe('.');
       expect(String(services[name].environment?.DATABASE_URL)).toMatch(/^postgres:\/\/\w+:\w+@postgres:5432\/\w+$/);

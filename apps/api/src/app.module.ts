@@ -10,6 +10,7 @@ import { AuthGuard, AuthModule } from '../../../libs/auth/src';
 import { ImportModule } from '../../../libs/import/src';
 import { ProcessingModule } from '../../../libs/processing/src';
 import { CatalogModule } from '../../../libs/catalog/src';
+import { WebhooksModule } from '../../../libs/webhooks/src';
 import { READ_CONTROLLERS } from './domain/read.controllers';
 import { REFERENCED_CONTROLLERS } from './domain/referenced.controllers';
 import { OrdersController } from './domain/orders.controller';
@@ -21,14 +22,18 @@ import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.co
 import { ImportContainersController } from './import-containers/import-containers.controller';
 import { ImportContainerTasksController } from './import-containers/import-container-tasks.controller';
 import { FileImportsController } from './file-imports/file-imports.controller';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
+import { ImportContainerCloneController } from './import-containers/import-container-clone.controller';
+import { ImportProfilesController } from './import-profiles/import-profiles.controller';
+import { ProfilesModule } from '../../../libs/profiles/src';
 
 @Module({})
 export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule],
-      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, FileImportsController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS],
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule, ProfilesModule, WebhooksModule],
+      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportContainerCloneController, ImportProfilesController, FileImportsController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS, SubscriptionsController],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -9,14 +9,14 @@ import { isConnectionError, OpenDatabase, openDatabase } from '../../../libs/dat
 import { startWorkerHttp } from './worker-http';
 import { WorkerModule } from './worker.module';
 
-/** A process that runs only background roles (WORKER_ROLES, default processor,reaper); HTTP only for /health and /metrics (WORKER_HTTP_PORT). */
+/** A process that runs only background roles (WORKER_ROLES, default processor,reaper,webhooks); HTTP only for /health and /metrics (WORKER_HTTP_PORT). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   useJsonLogsFromStart(config.logLevel);
   const logger = new Logger('BerthWorker');
   installSafetyNet(logger, (error) => `Berth worker stopped: ${describeStartupFailure(error, { portVariable: 'WORKER_HTTP_PORT' })}`);
   if (config.workerRoles.length === 0) {
-    exitOnStartupFailure(new Error('WORKER_ROLES is none: a worker without roles has nothing to do (set WORKER_ROLES=processor,reaper)'), { product: 'Berth worker' });
+    exitOnStartupFailure(new Error('WORKER_ROLES is none: a worker without roles has nothing to do (set WORKER_ROLES=processor,reaper,webhooks)'), { product: 'Berth worker' });
   }
   // A worker started while the database is unreachable waits for it (retrying with back-off) instead of
   // exiting: workers recover by themselves, as everything else does (SPEC 11). Other start-up errors end it.

@@ -89,18 +89,3 @@ export function toResource(row: DocumentRow): Record<string, unknown> {
   };
 }
 
-/** SQL for a standard domain table; `extra` adds type-specific columns and constraints. */
-export function documentTableSql(name: string, extra: string[] = [], keyRequired = true): string {
-  return `CREATE TABLE ${table(name)} (
-    project_key      text        NOT NULL,
-    id               uuid        NOT NULL DEFAULT gen_random_uuid(),
-    key              text        ${keyRequired ? 'NOT NULL' : 'NULL'},
-    version          integer     NOT NULL DEFAULT 1,
-    data             jsonb       NOT NULL,
-    created_at       timestamptz NOT NULL DEFAULT now(),
-    last_modified_at timestamptz NOT NULL DEFAULT now(),
-    ${extra.map((line) => `${line},`).join('\n    ')}
-    PRIMARY KEY (project_key, id),
-    CONSTRAINT ${name}_key_unique UNIQUE (project_key, key)
-  )`;
-}

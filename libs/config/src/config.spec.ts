@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, parseTimeToLive, parseWorkerRoles } from './co
 describe('loadConfig', () => {
   it('has working defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, databaseUrl: undefined, workerRoles: ['processor', 'reaper'], maxContainersPerProject: 1000, tokenLifetimeSeconds: 172800 });
+    expect(config).toMatchObject({ port: 8080, databaseUrl: undefined, workerRoles: ['processor', 'reaper', 'webhooks'], maxContainersPerProject: 1000, tokenLifetimeSeconds: 172800 });
     expect(config.defaultContainerTtlMs).toBeUndefined();
   });
 

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { validateCronExpression } from 'cron';
 
-export type WorkerRole = 'processor' | 'reaper';
+export type WorkerRole = 'processor' | 'reaper' | 'webhooks';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** Berth's whole configuration, read once from the environment and validated. */
@@ -44,6 +44,20 @@ export interface BerthConfig {
   authThrottleWindowSeconds: number;
   /** express `trust proxy`: false (default, X-Forwarded-For ignored), true, a hop count, or addresses/subnets. */
   trustProxy: boolean | number | string;
+  /** Webhook deliveries (role `webhooks`): how long a receiver may take to answer 2xx. */
+  webhookTimeoutMs: number;
+  /** Consecutive failed deliveries after which a subscription is disabled. */
+  webhookMaxAttemptsBeforeDisable: number;
+  /** Cap of the exponential retry delay (the first retry comes after 5 s, then 10 s, 20 s, …). */
+  webhookMaxBackoffMs: number;
+  /** Entries a subscription URL must match (URL prefixes, hostnames, `*.domain`, IPs, CIDRs); empty = any http(s) URL. */
+  webhookUrlAllowlist: string[];
+  /** Subscriptions delivered at the same time by one process (each strictly in order). */
+  webhookConcurrency: number;
+  /** Interval of the delivery tick (retries falling due); new events wake the worker at once through NOTIFY. */
+  webhookPollMs: number;
+  /** Days a delivered delivery stays in the delivery log. */
+  webhookDeliveryLogDays: number;
   /** Largest file a file import accepts (bytes; 413 beyond): FILE_IMPORT_MAX_BYTES. */
   fileImportMaxBytes: number;
   /** Most inline `inputs` one file import takes (400 beyond): FILE_IMPORT_MAX_INLINE_INPUTS. */
@@ -116,8 +130,49 @@ function parseCron(env: Env, name: string, fallback: string): string {
   return value;
 }
 
+const DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)?$/;
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `500ms`, `30s`, `15m`, `1h`, `2d` (a bare number is seconds), within [min, max] ms. */
+function parseDuration(env: Env, name: string, fallback: string, minMs: number, maxMs: number): number {
+  const raw = env[name];
+  const value = raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+  const match = DURATION_PATTERN.exec(value);
+  const ms = match ? Number(match[1]) * DURATION_UNIT_MS[match[2] ?? 's'] : NaN;
+  if (!match || ms < minMs || ms > maxMs) {
+    throw new ConfigError(`${name} must be a duration such as 30s, 15m or 1h between ${minMs / 1000}s and ${maxMs / 86_400_000}d, got '${raw}'`);
+  }
+  return ms;
+}
+
+const HOSTNAME_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
+
+/**
+ * WEBHOOK_URL_ALLOWLIST: comma-separated URL prefixes (`https://hooks.example.com/`), hostnames (`hooks.example.com`,
+ * `*.example.com`), IP addresses and CIDRs (`10.0.0.0/8`, `fd00::/8`). Empty = every http(s) URL is allowed.
+ */
+export function parseUrlAllowlist(raw: string | undefined): string[] {
+  const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (/^https?:\/\//i.test(entry)) {
+      try {
+        new URL(entry);
+        continue;
+      } catch {
+        throw new ConfigError(`WEBHOOK_URL_ALLOWLIST entry '${entry}' is not a valid URL prefix`);
+      }
+    }
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    if (family !== 0 && extra === undefined && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32)))) continue;
+    if (prefix === undefined && HOSTNAME_PATTERN.test(entry)) continue;
+    throw new ConfigError(`WEBHOOK_URL_ALLOWLIST entries must be URL prefixes (https://host/path), hostnames (*.example.com), IP addresses or CIDRs; got '${entry}'`);
+  }
+  return entries;
+}
+
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const ROLES: WorkerRole[] = ['processor', 'reaper'];
+const ROLES: WorkerRole[] = ['processor', 'reaper', 'webhooks'];
 
 export function parseWorkerRoles(raw: string | undefined, fallback: WorkerRole[]): WorkerRole[] {
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -156,7 +211,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     dataDir: path.resolve(env.BERTH_DATA_DIR && env.BERTH_DATA_DIR.trim() !== '' ? env.BERTH_DATA_DIR : '.berth'),
     embeddedPgPort: env.EMBEDDED_PG_PORT ? int(env, 'EMBEDDED_PG_PORT', 0, 1, 65535) : undefined,
-    workerRoles: parseWorkerRoles(env.WORKER_ROLES, ['processor', 'reaper']),
+    workerRoles: parseWorkerRoles(env.WORKER_ROLES, ['processor', 'reaper', 'webhooks']),
     logLevel,
     maxContainersPerProject: int(env, 'MAX_CONTAINERS_PER_PROJECT', 1000, 1, 1_000_000),
     defaultContainerTtlMs,
@@ -175,6 +230,13 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     authMaxFailuresPerAddress: int(env, 'AUTH_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
     authThrottleWindowSeconds: int(env, 'AUTH_THROTTLE_WINDOW_SECONDS', 60, 1, 86_400),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookMaxAttemptsBeforeDisable: int(env, 'WEBHOOK_MAX_ATTEMPTS_BEFORE_DISABLE', 10, 1, 1000),
+    webhookMaxBackoffMs: parseDuration(env, 'WEBHOOK_MAX_BACKOFF', '1h', 1000, 7 * 86_400_000),
+    webhookUrlAllowlist: parseUrlAllowlist(env.WEBHOOK_URL_ALLOWLIST),
+    webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 4, 1, 64),
+    webhookPollMs: int(env, 'WEBHOOK_POLL_MS', 2000, 10, 60_000),
+    webhookDeliveryLogDays: int(env, 'WEBHOOK_DELIVERY_LOG_DAYS', 30, 1, 3650),
     fileImportMaxBytes: int(env, 'FILE_IMPORT_MAX_BYTES', 2_147_483_648, 1024, 1_099_511_627_776),
     fileImportMaxInlineInputs: int(env, 'FILE_IMPORT_MAX_INLINE_INPUTS', 10_000, 1, 1_000_000),
     fileImportMaxErrors: int(env, 'FILE_IMPORT_MAX_ERRORS', 1000, 1, 100_000),

@@ -1,3 +1,4 @@
+export * from './containers/container-clone.service';
 export * from './containers/container-status.service';
 export * from './containers/container-tasks.service';
 export * from './containers/import-container.dto';

@@ -409,33 +409,43 @@ export class ProcessorService {
     // The oldest pending operations are read in index order (a bounded window, so the cost does not
     // grow with the backlog); of those, only the oldest open operation of each (project, type, key) is
     // claimable: operations for one resource apply in the order they were accepted.
-    const [rows] = (await this.dataSource.query(
+    // The window must be read in index order, whatever the statistics say: right after a bulk accept
+    // (before autovacuum has analysed the table) the planner believes few operations are pending and
+    // picks a bitmap scan of the whole backlog plus a sort — 178 ms instead of 14 ms per claim with
+    // 50k pending. Planner settings scoped to the claim's own transaction rule that plan out.
+    const [rows] = (await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`);
+      return manager.query(
       `WITH pending AS MATERIALIZED (
-         SELECT project_key, id, run_at, seq
+         SELECT project_key, id, run_at, seq, container_id, resource_type, resource_key, created_at
            FROM import_operations
           WHERE state = 'processing' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
           ORDER BY run_at, seq
           LIMIT $1 * 4),
+       eligible AS MATERIALIZED (
+         SELECT p.project_key, p.id, p.run_at, p.seq
+           FROM pending p
+          -- Paused containers' operations are parked out of the window (run_at = infinity, see the container
+          -- tasks); this check covers the moments around a pause.
+          WHERE EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = p.project_key AND c.id = p.container_id AND c.processing_state = 'active')
+            AND NOT EXISTS (
+                  SELECT 1 FROM import_operations earlier
+                   WHERE earlier.project_key = p.project_key
+                     AND earlier.resource_type = p.resource_type
+                     AND earlier.resource_key = p.resource_key
+                     AND (earlier.created_at, earlier.seq) < (p.created_at, p.seq)
+                     AND earlier.state IN ${OPEN_STATES})
+          ORDER BY p.run_at, p.seq
+          LIMIT $1),
        candidates AS (
          SELECT o.project_key, o.id
-           FROM pending p
-           JOIN import_operations o ON o.project_key = p.project_key AND o.id = p.id
+           FROM eligible e
+           JOIN import_operations o ON o.project_key = e.project_key AND o.id = e.id
           WHERE o.state = 'processing'
             -- Re-checked on the row's latest version when another worker claimed it after our snapshot
             -- (FOR UPDATE re-evaluates these conditions): never take over a fresh claim.
             AND (o.locked_until IS NULL OR o.locked_until < now())
-            -- Paused containers' operations are parked out of the window (run_at = infinity, see the container
-            -- tasks); this check covers the moments around a pause.
-            AND EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = o.project_key AND c.id = o.container_id AND c.processing_state = 'active')
-            AND NOT EXISTS (
-                  SELECT 1 FROM import_operations earlier
-                   WHERE earlier.project_key = o.project_key
-                     AND earlier.resource_type = o.resource_type
-                     AND earlier.resource_key = o.resource_key
-                     AND (earlier.created_at, earlier.seq) < (o.created_at, o.seq)
-                     AND earlier.state IN ${OPEN_STATES})
-          ORDER BY p.run_at, p.seq
-          LIMIT $1
+          ORDER BY e.run_at, e.seq
           FOR UPDATE OF o SKIP LOCKED)
        UPDATE import_operations o
           SET locked_by = $2, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
@@ -443,7 +453,8 @@ export class ProcessorService {
         WHERE o.project_key = c.project_key AND o.id = c.id
        RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits, o.container_id, o.created_at, o.seq`,
       [batchSize, this.workerId, this.config.processorLeaseSeconds],
-    )) as [ClaimedOperation[], number];
+      ) as Promise<[ClaimedOperation[], number]>;
+    }));
     return rows;
   }
 
