@@ -13,6 +13,7 @@ import { AcceptOrder1764100011000 } from './1764100011000-AcceptOrder';
 import { ProductDiscounts1764100012000 } from './1764100012000-ProductDiscounts';
 import { ProcessingControl1764100013000 } from './1764100013000-ProcessingControl';
 import { ImportEvents1764100014000 } from './1764100014000-ImportEvents';
+import { FileImports1764100015000 } from './1764100015000-FileImports';
 import { ContainerFinishedMarker1764100016000 } from './1764100016000-ContainerFinishedMarker';
 import { Subscriptions1764100017000 } from './1764100017000-Subscriptions';
 import { ImportProfiles1764100018000 } from './1764100018000-ImportProfiles';
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   ProductDiscounts1764100012000,
   ProcessingControl1764100013000,
   ImportEvents1764100014000,
+  FileImports1764100015000,
   ContainerFinishedMarker1764100016000,
   Subscriptions1764100017000,
   ImportProfiles1764100018000,

@@ -461,38 +461,38 @@ describe('Import profiles API', () => {
       expect(res.body).toEqual({ results: [] });
     });
 
-    it('lists the containers and file imports recorded with the profile key (stand-in file_imports table)', async () => {
-      // File imports (issue 17) are built on another branch; this test stands in for their table until they land.
-      const [{ exists }] = (await t.dataSource.query(`SELECT to_regclass('file_imports') IS NOT NULL AS exists`)) as Array<{ exists: boolean }>;
-      if (exists) throw new Error('file_imports exists now: replace this stand-in test with one that invokes the profile (POST …/invoke) and reads its dependencies');
-      await t.dataSource.query(`CREATE TABLE file_imports (project_key text NOT NULL, id uuid NOT NULL DEFAULT gen_random_uuid(), container_key text NOT NULL, profile_key text NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (project_key, id))`);
-      try {
-        await create(draft('used'));
-        await create(draft('used'), 'proj-b');
-        const inserted = (await t.dataSource.query(
-          `INSERT INTO file_imports (project_key, container_key, profile_key) VALUES ('proj-a', 'c-2', 'used'), ('proj-a', 'c-1', 'used'), ('proj-a', 'c-1', 'used'), ('proj-a', 'c-3', 'other'), ('proj-b', 'c-9', 'used'), ('proj-a', 'c-4', NULL) RETURNING id, project_key, profile_key`,
-        )) as Array<{ id: string; project_key: string; profile_key: string | null }>;
-        const mine = inserted.filter((row) => row.project_key === 'proj-a' && row.profile_key === 'used').map((row) => row.id);
-        const res = await t.http.get(`${base}/used/dependencies`).set(manager.header);
-        expect(res.status).toBe(200);
-        expect(res.body.results.slice(0, 2)).toEqual([
-          { typeId: 'import-container', key: 'c-1' },
-          { typeId: 'import-container', key: 'c-2' },
-        ]);
-        expect(res.body.results.slice(2)).toEqual([...mine].reverse().map((id) => ({ typeId: 'file-import', id })));
+    it('lists the containers and file imports recorded with the profile key', async () => {
+      // Real file imports over HTTP (issue 17), tagged with the profile key as an invoke records it (no invoke route yet).
+      await create(draft('used'));
+      await create(draft('used'), 'proj-b');
+      const fileImport = async (project: string, container: string, profileKey: string | null) => {
+        await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: container });
+        const res = await t.http.post(`/${project}/import-containers/${container}/file-imports`).query({ resourceType: 'category' }).set(t.auth).set('Content-Type', 'text/csv').send('key,name.en,slug.en\nk1,K,k1\n');
+        expect(res.status).toBe(202);
+        if (profileKey) await t.dataSource.query(`UPDATE file_imports SET profile_key = $3 WHERE project_key = $1 AND id = $2`, [project, res.body.id, profileKey]);
+        return res.body.id as string;
+      };
+      const mine = [await fileImport('proj-a', 'c-2', 'used'), await fileImport('proj-a', 'c-1', 'used'), await fileImport('proj-a', 'c-1', 'used')];
+      await fileImport('proj-a', 'c-3', 'other');
+      const otherId = await fileImport('proj-b', 'c-9', 'used');
+      await fileImport('proj-a', 'c-4', null);
+      const res = await t.http.get(`${base}/used/dependencies`).set(manager.header);
+      expect(res.status).toBe(200);
+      expect(res.body.results.slice(0, 2)).toEqual([
+        { typeId: 'import-container', key: 'c-1' },
+        { typeId: 'import-container', key: 'c-2' },
+      ]);
+      expect(res.body.results.slice(2)).toEqual([...mine].reverse().map((id) => ({ typeId: 'file-import', id })));
 
-        // A rename carries the file imports along.
-        await patch('used', { version: 1, key: 'used-renamed' });
-        const renamed = await t.http.get(`${base}/used-renamed/dependencies`).set(manager.header);
-        expect(renamed.body.results).toHaveLength(5);
-        const otherProject = await t.http.get('/proj-b/import-profiles/used/dependencies').set(manager.header);
-        expect(otherProject.body.results).toEqual([
-          { typeId: 'import-container', key: 'c-9' },
-          { typeId: 'file-import', id: inserted.find((row) => row.project_key === 'proj-b')!.id },
-        ]);
-      } finally {
-        await t.dataSource.query(`DROP TABLE file_imports`);
-      }
+      // A rename carries the file imports along.
+      await patch('used', { version: 1, key: 'used-renamed' });
+      const renamed = await t.http.get(`${base}/used-renamed/dependencies`).set(manager.header);
+      expect(renamed.body.results).toHaveLength(5);
+      const otherProject = await t.http.get('/proj-b/import-profiles/used/dependencies').set(manager.header);
+      expect(otherProject.body.results).toEqual([
+        { typeId: 'import-container', key: 'c-9' },
+        { typeId: 'file-import', id: otherId },
+      ]);
     });
   });
 

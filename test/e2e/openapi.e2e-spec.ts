@@ -237,7 +237,7 @@ describe('/openapi.json', () => {
   });
 
   /** Paged lists of the Import API's own resources (not the read API): no `where` predicates. */
-  const PAGED_WITHOUT_WHERE = new Set(['/{projectKey}/import-containers', '/{projectKey}/import-profiles', '/{projectKey}/subscriptions']);
+  const PAGED_WITHOUT_WHERE = new Set(['/{projectKey}/import-containers', '/{projectKey}/import-profiles', '/{projectKey}/subscriptions', '/{projectKey}/import-containers/{importContainerKey}/file-imports']);
 
   it('documents paging (limit 0..500, offset 0..10000, repeated sort) on every paged route, filters on operations, where on the read API', () => {
     // containers, operations and the read API of the imported and the referenced-only resources

@@ -21,6 +21,7 @@ import { ImportOperationsController } from './import-operations/import-operation
 import { IMPORT_REQUEST_CONTROLLERS } from './import-requests/import-requests.controllers';
 import { ImportContainersController } from './import-containers/import-containers.controller';
 import { ImportContainerTasksController } from './import-containers/import-container-tasks.controller';
+import { FileImportsController } from './file-imports/file-imports.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { ImportContainerCloneController } from './import-containers/import-container-clone.controller';
 import { ImportProfilesController } from './import-profiles/import-profiles.controller';
@@ -35,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule, ProfilesModule, WebhooksModule, EventsModule, DashboardModule],
-      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportContainerCloneController, ImportProfilesController, ImportEventsController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS, SubscriptionsController],
+      controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportContainerCloneController, ImportProfilesController, ImportEventsController, FileImportsController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS, SubscriptionsController],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

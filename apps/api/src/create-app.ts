@@ -47,6 +47,9 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 /** Routes whose body is not JSON: the token endpoint takes a form body (RFC 6749). */
 const FORM_ROUTES = new Set(['/oauth/token']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** File uploads (`POST …/import-containers/{key}/file-imports`) are streamed by their service: no body parser reads them. */
+const FILE_UPLOAD_ROUTE = /^\/[^/]+\/import-containers\/[^/]+\/file-imports\/?$/;
+const isFileUpload = (req: Request) => req.method === 'POST' && FILE_UPLOAD_ROUTE.test(req.path);
 
 /**
  * 415 for a body that is not declared JSON on a route that reads JSON (every POST/PUT/PATCH route but the token
@@ -111,12 +114,14 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
     return problem ? sendError(res, new InvalidInput(problem)) : next();
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (isFileUpload(req)) return next();
     const unsupported = checkJsonContentType(req);
     return unsupported ? sendError(res, unsupported) : next();
   });
-  app.use((req: Request, res: Response, next: NextFunction) => json(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
-  app.use((req: Request, res: Response, next: NextFunction) => form(req, res, (error?: unknown) => (error ? sendError(res, error) : next())));
+  app.use((req: Request, res: Response, next: NextFunction) => (isFileUpload(req) ? next() : json(req, res, (error?: unknown) => (error ? sendError(res, error) : next()))));
+  app.use((req: Request, res: Response, next: NextFunction) => (isFileUpload(req) ? next() : form(req, res, (error?: unknown) => (error ? sendError(res, error) : next()))));
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (isFileUpload(req)) return next();
     const problem = checkBody(req);
     return problem ? sendError(res, problem) : next();
   });

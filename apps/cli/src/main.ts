@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { describeStartupFailure } from '../../../libs/common/src/logging';
 import { openDatabase, OpenDatabase } from '../../../libs/database/src';
 import { readSeedFile, SeedFileError, seedReferenced } from '../../../libs/catalog/src/referenced';
+import { IMPORT_HELP, ImportUsageError, runImportCommand } from './import-command';
 
 const RUN = process.env.BERTH_CLI_NAME ?? 'npm run --silent cli --';
 
@@ -19,6 +20,7 @@ const HELP: Record<string, string> = {
     Applies pending database migrations (needed before starting with MIGRATIONS_RUN=false).`,
   seed: `${RUN} seed <file.json>
     Creates referenced-only resources (channels, tax categories, … see seeds/demo.json).`,
+  import: IMPORT_HELP(RUN),
 };
 
 const USAGE = `Berth admin CLI
@@ -91,6 +93,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${topic ?? USAGE}\n`);
     return 0;
   }
+  // File imports go through the HTTP API of a running Berth, not the database.
+  if (commandName === 'import') {
+    if (args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(`${HELP.import}\n`);
+      return 0;
+    }
+    return runImportCommand(args);
+  }
   const command = Object.hasOwn(COMMANDS, commandName) ? COMMANDS[commandName] : undefined;
   if (!command) {
     process.stderr.write(`unknown command '${commandName}'\n\n${USAGE}\n`);
@@ -118,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof SeedFileError || error instanceof InvalidScopeError || error instanceof ConfigError;
+    const known = error instanceof UsageError || error instanceof ImportUsageError || error instanceof SeedFileError || error instanceof InvalidScopeError || error instanceof ConfigError;
     process.stderr.write(`error: ${known ? (error as Error).message : describeStartupFailure(error)}\n`);
     process.exit(known ? 2 : 1);
   },

@@ -62,6 +62,12 @@ export interface BerthConfig {
   eventsTtlMs: number;
   /** Interval of the `: ping` comments on the SSE event stream (EVENTS_HEARTBEAT_MS, default 15 s). */
   eventsHeartbeatMs: number;
+  /** Largest file a file import accepts (bytes; 413 beyond): FILE_IMPORT_MAX_BYTES. */
+  fileImportMaxBytes: number;
+  /** Most inline `inputs` one file import takes (400 beyond): FILE_IMPORT_MAX_INLINE_INPUTS. */
+  fileImportMaxInlineInputs: number;
+  /** Row errors (and warnings) a file import keeps; `errorsTotal` counts them all: FILE_IMPORT_MAX_ERRORS. */
+  fileImportMaxErrors: number;
 }
 
 export class ConfigError extends Error {}
@@ -240,6 +246,9 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     webhookDeliveryLogDays: int(env, 'WEBHOOK_DELIVERY_LOG_DAYS', 30, 1, 3650),
     eventsTtlMs,
     eventsHeartbeatMs: int(env, 'EVENTS_HEARTBEAT_MS', 15_000, 50, 3_600_000),
+    fileImportMaxBytes: int(env, 'FILE_IMPORT_MAX_BYTES', 2_147_483_648, 1024, 1_099_511_627_776),
+    fileImportMaxInlineInputs: int(env, 'FILE_IMPORT_MAX_INLINE_INPUTS', 10_000, 1, 1_000_000),
+    fileImportMaxErrors: int(env, 'FILE_IMPORT_MAX_ERRORS', 1000, 1, 100_000),
   };
 }
 

@@ -8,3 +8,4 @@ export * from './operations/import-operation.views';
 export * from './operations/import-operations.service';
 export * from './operations/import-requests.service';
 export * from './resource-types';
+export * from './file-imports';

@@ -1,0 +1,345 @@
+/**
+ * Streaming record readers of file imports: the request body (a byte stream) becomes a stream of records, one
+ * object each, read by well-kept streaming parsers — csv-parse (CSV), stream-json (JSON arrays, NDJSON, inline
+ * `inputs`), saxes (XML). Nothing holds the whole file: each stage passes records on with Node's stream
+ * backpressure, so a slow consumer (the database) pauses the socket.
+ */
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import { SaxesParser } from 'saxes';
+import Assembler from 'stream-json/Assembler';
+import { parser as jsonParser } from 'stream-json';
+import { streamArray } from 'stream-json/streamers/StreamArray';
+import JsonlParser from 'stream-json/jsonl/Parser';
+
+export const FILE_FORMATS = ['csv', 'json', 'ndjson', 'xml'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+export const ENCODINGS = ['utf-8', 'utf-16le', 'latin1'] as const;
+export type FileEncoding = (typeof ENCODINGS)[number];
+
+/**
+ * Largest single record (characters) a reader holds: a row, an NDJSON line, an XML record's text. A file with a
+ * bigger one fails (FileReadError) instead of growing the process without bound.
+ */
+export const MAX_RECORD_CHARS = 1_048_576;
+
+/** A record the reader could not read (a malformed NDJSON line): reported as that row's error, the file goes on. */
+export interface UnreadableRecord {
+  unreadable: string;
+}
+
+export type SourceRecord = Record<string, unknown> | UnreadableRecord;
+
+export function isUnreadable(record: SourceRecord): record is UnreadableRecord {
+  return typeof (record as UnreadableRecord).unreadable === 'string' && Object.keys(record).length === 1;
+}
+
+/** A failure of the file as a whole (malformed CSV quoting, broken JSON or XML, too many inputs): the job fails. */
+export class FileReadError extends Error {
+  /** The 1-based record where reading stopped, when known. */
+  row?: number;
+}
+
+/** Bytes → text in the given encoding (a UTF-8 or UTF-16 BOM is skipped), chunk by chunk. */
+export function decoder(encoding: FileEncoding): Transform {
+  const text = encoding === 'latin1' ? undefined : new TextDecoder(encoding, { fatal: false });
+  return new Transform({
+    readableObjectMode: false,
+    decodeStrings: true,
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      callback(null, text ? text.decode(chunk, { stream: true }) : chunk.toString('latin1'));
+    },
+    flush(callback: TransformCallback) {
+      const rest = text ? text.decode() : '';
+      callback(null, rest.length > 0 ? rest : undefined);
+    },
+  });
+}
+
+export interface CsvSettings {
+  delimiter: string;
+  quote: string;
+  header: boolean;
+}
+
+/** CSV rows as objects keyed by column name (header) or by 1-based position (`"1"`, `"2"`) without a header. */
+export function csvRecords(settings: CsvSettings): Transform[] {
+  const parser = parseCsv({
+    columns: settings.header ? (names: string[]) => names.map((name) => name.trim()) : false,
+    delimiter: settings.delimiter,
+    quote: settings.quote,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
+  });
+  if (settings.header) return [parser];
+  const byPosition = new Transform({
+    objectMode: true,
+    transform(row: string[], _encoding, callback) {
+      const record: Record<string, string> = {};
+      row.forEach((value, i) => (record[String(i + 1)] = value));
+      callback(null, record);
+    },
+  });
+  return [parser, byPosition];
+}
+
+const unwrapValue = () =>
+  new Transform({
+    objectMode: true,
+    transform(item: { value: unknown }, _encoding, callback) {
+      const value = item.value;
+      callback(null, typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { unreadable: 'The record is not a JSON object.' });
+    },
+  });
+
+/** The items of a top-level JSON array, one record each. */
+export function jsonArrayRecords(): Transform[] {
+  return [jsonParser(), streamArray(), unwrapValue()];
+}
+
+/** One record per NDJSON line; a line that is not JSON is an unreadable record (its row's error), not the file's end. */
+export function ndjsonRecords(): Transform[] {
+  // errorIndicator (stream-json 1.8+, missing from its typings): a bad line becomes this value instead of an error.
+  const options = { errorIndicator: (error: Error) => ({ unreadable: `The line is not valid JSON: ${error.message}` }) };
+  const lines = new JsonlParser(options as unknown as ConstructorParameters<typeof JsonlParser>[0]) as unknown as Transform;
+  return [lineLengthGuard(), lines, unwrapValue()];
+}
+
+/** Fails the stream at a line longer than MAX_RECORD_CHARS (the NDJSON parser would hold it whole). */
+function lineLengthGuard(): Transform {
+  let current = 0;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: string | Buffer, _encoding, callback) {
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      const lastBreak = text.lastIndexOf('\n');
+      if (lastBreak === -1) current += text.length;
+      else {
+        let start = 0;
+        for (let i = text.indexOf('\n'); i !== -1 && i <= lastBreak; start = i + 1, i = text.indexOf('\n', start)) {
+          if (current + (i - start) > MAX_RECORD_CHARS) return callback(new FileReadError(`A line is longer than the limit of ${MAX_RECORD_CHARS} characters.`));
+          current = 0;
+        }
+        current = text.length - lastBreak - 1;
+      }
+      if (current > MAX_RECORD_CHARS) return callback(new FileReadError(`A line is longer than the limit of ${MAX_RECORD_CHARS} characters.`));
+      callback(null, text);
+    },
+  });
+}
+
+/**
+ * Inline inputs: a JSON object `{resourceType, inputs: [...], ...options}`. The `inputs` items stream out as records;
+ * every other top-level field is collected into `options` (complete once the stream has ended).
+ */
+export class InlineInputs extends Transform {
+  readonly options: Record<string, unknown> = {};
+  private depth = 0;
+  private key: string | undefined;
+  private inInputs = false;
+  private sawInputs = false;
+  private assembler: Assembler | undefined;
+  private count = 0;
+
+  constructor(private readonly maxInputs: number) {
+    super({ objectMode: true });
+  }
+
+  get inputsSeen(): boolean {
+    return this.sawInputs;
+  }
+
+  _transform(token: { name: string; value?: unknown }, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.consume(token);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  private consume(token: { name: string; value?: unknown }): void {
+    if (this.assembler) {
+      this.assembler.consume(token as Parameters<Assembler['consume']>[0]);
+      if (this.assembler.done) this.finish(this.assembler.current as unknown);
+      return;
+    }
+    if (this.depth === 0) {
+      if (token.name !== 'startObject') throw new FileReadError('The body must be a JSON array of resources or an object with inputs.');
+      this.depth = 1;
+      return;
+    }
+    if (this.inInputs) {
+      if (token.name === 'endArray') this.inInputs = false;
+      else this.startValue(token);
+      return;
+    }
+    if (token.name === 'keyValue') {
+      this.key = String(token.value);
+      return;
+    }
+    if (token.name === 'endObject') {
+      this.depth = 0;
+      return;
+    }
+    if (this.key === 'inputs') {
+      this.key = undefined;
+      if (token.name !== 'startArray') throw new FileReadError(`The field 'inputs' must be an array of resources.`);
+      this.inInputs = true;
+      this.sawInputs = true;
+      return;
+    }
+    this.startValue(token);
+  }
+
+  private startValue(token: { name: string; value?: unknown }): void {
+    if (token.name === 'startObject' || token.name === 'startArray') {
+      this.assembler = new Assembler();
+      this.assembler.consume(token as Parameters<Assembler['consume']>[0]);
+      return;
+    }
+    const scalars: Record<string, unknown> = { nullValue: null, trueValue: true, falseValue: false };
+    if (token.name in scalars) this.finish(scalars[token.name]);
+    else if (token.name === 'numberValue') this.finish(Number(token.value));
+    else this.finish(token.value);
+  }
+
+  private finish(value: unknown): void {
+    this.assembler = undefined;
+    if (this.inInputs) {
+      if (++this.count > this.maxInputs) throw new FileReadError(`The field 'inputs' has more than the limit of ${this.maxInputs} items.`);
+      this.push(typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { unreadable: 'The input is not a JSON object.' });
+    } else if (this.key !== undefined) {
+      this.options[this.key] = value;
+      this.key = undefined;
+    }
+  }
+}
+
+export function inlineRecords(maxInputs: number): { stages: Transform[]; collector: InlineInputs } {
+  const collector = new InlineInputs(maxInputs);
+  return { stages: [jsonParser({ packValues: true, streamValues: false }), collector], collector };
+}
+
+interface XmlNode {
+  name: string;
+  attributes: Record<string, string>;
+  children: Array<[string, unknown]>;
+  text: string;
+}
+
+function nodeValue(node: XmlNode): unknown {
+  const hasAttributes = Object.keys(node.attributes).length > 0;
+  if (node.children.length === 0 && !hasAttributes) return node.text.trim();
+  const value: Record<string, unknown> = {};
+  for (const [name, attribute] of Object.entries(node.attributes)) value[`@${name}`] = attribute;
+  // A node's value is never an array, so an array here means the element repeats.
+  for (const [name, child] of node.children) {
+    const existing = value[name];
+    if (existing === undefined) value[name] = child;
+    else if (Array.isArray(existing)) existing.push(child);
+    else value[name] = [existing, child];
+  }
+  const text = node.text.trim();
+  if (text.length > 0 && node.children.length === 0) value['#text'] = text;
+  return value;
+}
+
+/**
+ * XML: each child element of the root is a record; nested elements become fields (repeated ones an array),
+ * attributes `@name`, the text of a leaf its value.
+ */
+export function xmlRecords(): Transform[] {
+  const sax = new SaxesParser({ xmlns: false });
+  const stack: XmlNode[] = [];
+  let records: unknown[] = [];
+  let failure: Error | undefined;
+  sax.on('error', (error) => {
+    failure ??= new FileReadError(`The XML is malformed: ${error.message}`);
+  });
+  sax.on('opentag', (tag) => {
+    if (stack.length === 1) held = 0;
+    hold(tag.name.length + Object.entries(tag.attributes as Record<string, string>).reduce((sum, [name, value]) => sum + name.length + value.length, 0));
+    stack.push({ name: tag.name, attributes: { ...(tag.attributes as Record<string, string>) }, children: [], text: '' });
+  });
+  // Characters held for the current record (its text and attribute values): bounded by MAX_RECORD_CHARS.
+  let held = 0;
+  const hold = (length: number) => {
+    held += length;
+    if (held > MAX_RECORD_CHARS) failure ??= new FileReadError(`An XML record is larger than the limit of ${MAX_RECORD_CHARS} characters.`);
+  };
+  sax.on('text', (text) => {
+    if (stack.length > 1) {
+      stack[stack.length - 1].text += text;
+      hold(text.length);
+    }
+  });
+  sax.on('cdata', (text) => {
+    if (stack.length > 1) {
+      stack[stack.length - 1].text += text;
+      hold(text.length);
+    }
+  });
+  sax.on('closetag', () => {
+    const node = stack.pop();
+    if (!node) return;
+    if (stack.length === 1) {
+      const value = nodeValue(node);
+      records.push(typeof value === 'object' && value !== null ? value : { unreadable: `The record element '${node.name}' has no fields.` });
+    } else if (stack.length > 1) {
+      stack[stack.length - 1].children.push([node.name, nodeValue(node)]);
+    }
+  });
+  const transform = new Transform({
+    writableObjectMode: false,
+    readableObjectMode: true,
+    decodeStrings: false,
+    transform(chunk: string | Buffer, _encoding, callback) {
+      sax.write(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      if (failure) return callback(failure);
+      const out = records;
+      records = [];
+      for (const record of out) this.push(record);
+      callback();
+    },
+    flush(callback) {
+      sax.close();
+      if (failure) return callback(failure);
+      for (const record of records) this.push(record);
+      records = [];
+      callback();
+    },
+  });
+  return [transform];
+}
+
+/**
+ * Counts the bytes of an upload. Past `maxBytes` it drops them (and sets `exceeded`) instead of failing the stream, so
+ * the body is still read to its end and the client gets its 413 rather than a reset connection.
+ */
+export class ByteLimit {
+  bytes = 0;
+  exceeded = false;
+
+  constructor(readonly maxBytes: number) {}
+
+  transform(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) => {
+        this.bytes += chunk.length;
+        if (this.bytes > this.maxBytes) this.exceeded = true;
+        callback(null, this.exceeded ? undefined : chunk);
+      },
+    });
+  }
+}
+
+export class FileTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The file exceeds the limit of ${maxBytes} bytes.`);
+  }
+}
+
+export type { Readable };
