@@ -1,3 +1,4 @@
+import { ProcessorService } from '../../libs/processing/src';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /** A valid profile draft; tests state only what matters to them. */
@@ -450,6 +451,68 @@ describe('Import profiles API', () => {
       ]);
       expect(rows[1].data.clonedFrom).toBe('del');
       expect(rows[2]).toMatchObject({ resource_id: created.id, actor: manager.clientId, data: { profile: created } });
+    });
+  });
+
+  describe('invoke', () => {
+    const categories = (key: string, extra: Record<string, unknown> = {}) =>
+      draft(key, {
+        resourceType: 'category',
+        settings: { delimiter: ';' },
+        mapping: [
+          { extract: 'Handle', generate: 'key' },
+          { extract: 'Title', generate: 'name.en' },
+          { extract: 'Slug', generate: 'slug.en' },
+        ],
+        ...extra,
+      });
+    const invoke = (key: string, query: Record<string, string>, body: string, header = t.auth, type = 'text/csv') =>
+      t.http.post(`${base}/${key}/invoke`).query(query).set(header).set('Content-Type', type).send(body);
+
+    it('runs a file import into the container with the profile settings and mapping; the CSV ends imported', async () => {
+      await t.http.post('/proj-a/import-containers').set(t.auth).send({ key: 'inv-1' }).expect(201);
+      expect((await create(categories('nightly-categories'))).status).toBe(201);
+      const res = await invoke('nightly-categories', { container: 'inv-1' }, 'Handle;Title;Slug\ninv-a;Alpha;inv-alpha\ninv-b;Beta;inv-beta\n');
+      expect(res.status).toBe(202);
+      expect(res.headers.location).toBe(`/proj-a/import-containers/inv-1/file-imports/${res.body.id}`);
+      expect(res.body).toMatchObject({ importContainerKey: 'inv-1', resourceType: 'category', format: 'csv', profileKey: 'nightly-categories', reference: 'erp-nightly', referenceOrigin: 'erp' });
+      expect(res.body.counts).toMatchObject({ rows: 2, accepted: 2, invalid: 0 });
+      await t.app.get(ProcessorService).drain();
+      const job = await t.http.get(`/proj-a/import-containers/inv-1/file-imports/${res.body.id}`).set(t.auth);
+      expect(job.body).toMatchObject({ state: 'completed', counts: { rows: 2, accepted: 2, imported: 2, failed: 0 } });
+      const alpha = await t.http.get('/proj-a/categories/key=inv-a').set(t.auth);
+      expect(alpha.status).toBe(200);
+      expect(alpha.body).toMatchObject({ key: 'inv-a', name: { en: 'Alpha' }, slug: { en: 'inv-alpha' } });
+      // It is one of the profile's dependencies now.
+      const deps = await t.http.get(`${base}/nightly-categories/dependencies`).set(manager.header);
+      expect(deps.body.results).toEqual([
+        { typeId: 'import-container', key: 'inv-1' },
+        { typeId: 'file-import', id: res.body.id },
+      ]);
+    });
+
+    it('query options override the profile (here the delimiter and a dry run)', async () => {
+      await t.http.post('/proj-a/import-containers').set(t.auth).send({ key: 'inv-2' }).expect(201);
+      await create(categories('override'));
+      const res = await invoke('override', { container: 'inv-2', delimiter: ',', dryRun: 'true', wait: '5' }, 'Handle,Title,Slug\ninv-c,Gamma,inv-gamma\n');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ state: 'awaitingConfirm', dryRun: true, profileKey: 'override', counts: { rows: 1, accepted: 1, invalid: 0, imported: 0 } });
+    });
+
+    it('refuses what cannot start: no container, an unknown profile or container, a missing resource scope', async () => {
+      await create(categories('refusals'));
+      const noContainer = await invoke('refusals', {}, 'Handle;Title;Slug\nx;X;x\n');
+      expect(noContainer.status).toBe(400);
+      expect(noContainer.body.errors[0]).toMatchObject({ code: 'InvalidField', field: 'container' });
+      const ghost = await invoke('ghost', { container: 'inv-1' }, 'Handle\n');
+      expect(ghost.status).toBe(404);
+      // As file imports answer a job that cannot start at all: 400 (issue 17).
+      expect((await invoke('refusals', { container: 'no-such-container' }, 'Handle;Title;Slug\nx;X;x\n')).status).toBe(400);
+      // manage_import_containers alone does not allow importing categories.
+      const denied = await invoke('refusals', { container: 'inv-1' }, 'Handle;Title;Slug\nx;X;x\n', manager.header);
+      expect(denied.status).toBe(403);
+      const viewer = await t.client('view_import_containers:proj-a manage_categories:proj-a');
+      expect((await invoke('refusals', { container: 'inv-1' }, 'Handle;Title;Slug\nx;X;x\n', viewer.header)).status).toBe(403);
     });
   });
 

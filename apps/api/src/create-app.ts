@@ -47,8 +47,11 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 /** Routes whose body is not JSON: the token endpoint takes a form body (RFC 6749). */
 const FORM_ROUTES = new Set(['/oauth/token']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-/** File uploads (`POST …/import-containers/{key}/file-imports`) are streamed by their service: no body parser reads them. */
-const FILE_UPLOAD_ROUTE = /^\/[^/]+\/import-containers\/[^/]+\/file-imports\/?$/;
+/**
+ * File uploads (`POST …/import-containers/{key}/file-imports`, and the same body to `POST …/import-profiles/{key}/invoke`)
+ * are streamed by their service: no body parser reads them.
+ */
+const FILE_UPLOAD_ROUTE = /^\/[^/]+\/(?:import-containers\/[^/]+\/file-imports|import-profiles\/[^/]+\/invoke)\/?$/;
 const isFileUpload = (req: Request) => req.method === 'POST' && FILE_UPLOAD_ROUTE.test(req.path);
 
 /**

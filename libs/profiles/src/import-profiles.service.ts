@@ -145,6 +145,23 @@ export class ImportProfilesService {
     return rows[0];
   }
 
+  /** A profile as the defaults of a file import (`POST …/{key}/invoke`): its type, format, settings, mapping, reference and metadata. */
+  async fileImportProfile(projectKey: string, key: string): Promise<{ key: string; options: Record<string, unknown> }> {
+    const row = await this.findRow(projectKey, key);
+    if (!row) throw profileNotFound(key);
+    const document = toDocument(row);
+    const options: Record<string, unknown> = {
+      resourceType: document.resourceType,
+      ...(document.format ? { format: document.format } : {}),
+      ...(document.settings ?? {}),
+      ...(document.mapping ? { mapping: document.mapping } : {}),
+      ...(document.reference !== undefined ? { reference: document.reference } : {}),
+      ...(document.referenceOrigin !== undefined ? { referenceOrigin: document.referenceOrigin } : {}),
+      ...(document.metadata !== undefined ? { metadata: document.metadata } : {}),
+    };
+    return { key: row.key, options };
+  }
+
   async get(projectKey: string, key: string): Promise<ImportProfileView> {
     const row = await this.findRow(projectKey, key);
     if (!row) throw profileNotFound(key);

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuthenticatedRequest, insufficientScope, RequireScopes, scopesAllow } from '../../../../libs/auth/src';
+import { AuthenticatedRequest, RequireScopes } from '../../../../libs/auth/src';
 import { ApiBerthAuth, ApiErrorResponses, ApiPagingQuery, BODY_ERRORS, GUARDED_ERRORS, PagedResponse } from '../../../../libs/common/src';
-import { FileImportsService, FileImportView, OPTION_NAMES, resourceTypeInfo } from '../../../../libs/import/src';
-import type { ImportResourceType } from '../../../../libs/import/src/validation/import-request.validator';
+import { FileImportsService, FileImportView, OPTION_NAMES } from '../../../../libs/import/src';
+import { fileUploadOf, resourceTypeAuthorizer } from './file-import-upload';
 
 const CONTAINER_KEY = { name: 'importContainerKey', description: 'The import container key' };
 const FILE_IMPORT_ID = { name: 'fileImportId', description: 'The file import id (a UUID)' };
@@ -75,22 +75,7 @@ export class FileImportsController {
     @Req() request: Request & AuthenticatedRequest,
     @Res({ passthrough: true }) response: Response,
   ): Promise<FileImportView> {
-    const principal = request.principal;
-    const authorize = (resourceType: ImportResourceType) => {
-      const scopes = resourceTypeInfo(resourceType)?.scopes ?? [];
-      if (!principal || !scopesAllow(principal.scopes, scopes, projectKey)) {
-        throw insufficientScope(`Insufficient scope. Importing ${resourceType} resources needs one of: ${scopes.map((s) => `${s}:${projectKey}`).join(', ')}`);
-      }
-    };
-    const length = request.headers['content-length'];
-    const answer = await this.fileImports.upload(
-      projectKey,
-      containerKey,
-      query,
-      { body: request, contentType: request.headers['content-type'], contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined },
-      principal?.clientId,
-      authorize,
-    );
+    const answer = await this.fileImports.upload(projectKey, containerKey, query, fileUploadOf(request), request.principal?.clientId, resourceTypeAuthorizer(request, projectKey));
     response.status(answer.done ? 200 : 202);
     if (!answer.done) response.setHeader('Location', answer.location);
     return answer.view;

@@ -1,5 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { BadRequest, invalidField } from '../../../../libs/common/src';
+import { FileImportsService, FileImportView } from '../../../../libs/import/src';
+import { FILE_IMPORT_SCHEMA } from '../file-imports/file-imports.controller';
+import { fileUploadOf, resourceTypeAuthorizer } from '../file-imports/file-import-upload';
+import { AuthenticatedRequest } from '../../../../libs/auth/src';
 import { RequireScopes } from '../../../../libs/auth/src/scopes.decorator';
 import { ApiBerthAuth, ApiErrorResponses, ApiPagingQuery, BODY_ERRORS, GUARDED_ERRORS } from '../../../../libs/common/src';
 import {
@@ -14,9 +20,6 @@ import {
   SORTABLE_PROFILE_FIELDS,
 } from '../../../../libs/profiles/src';
 
-interface AuthenticatedRequest {
-  principal?: { clientId: string };
-}
 
 const PROFILE_KEY = { name: 'importProfileKey', description: 'The import profile key (^[A-Za-z0-9_-]+$, 2..256)' };
 const VALIDATION = 'The body is validated whole: unknown fields, bad settings and mapping entries whose target is not a path of the resource type are 400 InvalidField naming the field (e.g. `mapping[2].generate`).';
@@ -26,7 +29,10 @@ const VALIDATION = 'The body is validated whole: unknown fields, bad settings an
 @ApiBerthAuth()
 @Controller(':projectKey/import-profiles')
 export class ImportProfilesController {
-  constructor(private readonly profiles: ImportProfilesService) {}
+  constructor(
+    private readonly profiles: ImportProfilesService,
+    private readonly fileImports: FileImportsService,
+  ) {}
 
   @Post()
   @RequireScopes('manage_import_containers')
@@ -107,6 +113,44 @@ export class ImportProfilesController {
   @ApiErrorResponses(...GUARDED_ERRORS, 404, ...BODY_ERRORS)
   clone(@Param('projectKey') projectKey: string, @Param('importProfileKey') key: string, @Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<ImportProfileView> {
     return this.profiles.clone(projectKey, key, body, request.principal?.clientId);
+  }
+
+  @Post(':importProfileKey/invoke')
+  @RequireScopes('manage_import_containers')
+  @ApiOperation({
+    summary: 'Run an import profile: a file import into the container `container` with the profile\'s settings and mapping',
+    description:
+      'The body is a file or inline inputs, exactly as for `POST …/import-containers/{key}/file-imports`; query options (and a multipart `settings` part or inline fields) override the profile\'s. ' +
+      'Answered as file imports are: 200 with the job when it finished within `wait` seconds, else 202 with a Location; the job names the profile (`profileKey`). ' +
+      'Needs manage_import_containers and the manage scope of the profile\'s resource type.',
+  })
+  @ApiConsumes('text/csv', 'application/json', 'application/x-ndjson', 'application/xml', 'multipart/form-data')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiParam(PROFILE_KEY)
+  @ApiQuery({ name: 'container', required: true, description: 'The key of the import container to import into' })
+  @ApiOkResponse({ description: 'The job, finished (or awaiting its confirm)', schema: FILE_IMPORT_SCHEMA })
+  @ApiAcceptedResponse({ description: 'The job, still running: poll the Location', schema: FILE_IMPORT_SCHEMA })
+  @ApiErrorResponses(...GUARDED_ERRORS, ...BODY_ERRORS, 404)
+  async invoke(
+    @Param('projectKey') projectKey: string,
+    @Param('importProfileKey') key: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request & AuthenticatedRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<FileImportView> {
+    const { container, ...options } = query;
+    let profile;
+    try {
+      if (typeof container !== 'string' || container === '') throw new BadRequest([invalidField('container', container ?? null, "The query parameter 'container' (the import container key) is required, once.")]);
+      profile = await this.profiles.fileImportProfile(projectKey, key);
+    } catch (error) {
+      request.resume();
+      throw error;
+    }
+    const answer = await this.fileImports.upload(projectKey, container, options, fileUploadOf(request), request.principal?.clientId, resourceTypeAuthorizer(request, projectKey), profile);
+    response.status(answer.done ? 200 : 202);
+    if (!answer.done) response.setHeader('Location', answer.location);
+    return answer.view;
   }
 
   @Get(':importProfileKey/dependencies')

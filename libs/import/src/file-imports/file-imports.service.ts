@@ -120,6 +120,13 @@ interface FileImportRow {
   canceled_at: Date | null;
 }
 
+/** An import profile invoked with a file (issue 18): its options are the defaults of the file import. */
+export interface FileImportProfile {
+  key: string;
+  /** File-import options (the names of OPTION_NAMES) from the profile's resourceType, format, settings, mapping, reference, referenceOrigin and metadata. */
+  options: Record<string, unknown>;
+}
+
 /** The upload as the controller hands it over: the request stream, unread. */
 export interface FileUpload {
   body: Readable;
@@ -248,18 +255,29 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
    * An upload in any of the three forms: the file as the raw body (options in `query`), multipart (`settings` then
    * `file`), or inline inputs (`application/json` with an object body).
    */
-  async upload(projectKey: string, containerKey: string, query: Record<string, unknown>, upload: FileUpload, actor: string | undefined, authorize: AuthorizeResourceType): Promise<FileImportAnswer> {
+  async upload(
+    projectKey: string,
+    containerKey: string,
+    givenQuery: Record<string, unknown>,
+    upload: FileUpload,
+    actor: string | undefined,
+    authorize: AuthorizeResourceType,
+    profile?: FileImportProfile,
+  ): Promise<FileImportAnswer> {
+    // A profile's options are the defaults; what the request gives (query, settings part, inline fields) overrides them.
+    const query = profile ? { ...profile.options, ...givenQuery } : givenQuery;
+    const profileKey = profile?.key;
     if (upload.contentLength !== undefined && upload.contentLength > this.config.fileImportMaxBytes) {
       upload.body.resume();
       throw new PayloadTooLarge(this.config.fileImportMaxBytes);
     }
     const form = formatOfContentType(upload.contentType);
-    if (form === 'multipart') return this.uploadMultipart(projectKey, containerKey, query, upload, actor, authorize);
+    if (form === 'multipart') return this.uploadMultipart(projectKey, containerKey, query, upload, actor, authorize, profileKey);
     const queryFormat = typeof query.format === 'string' ? query.format : undefined;
     if (form === 'json' && (queryFormat === undefined || queryFormat === 'json')) {
       const { first, body } = await peekFirstByte(upload.body);
-      if (first === 0x7b) return this.uploadInline(projectKey, containerKey, query, body, actor, authorize);
-      return this.start(projectKey, containerKey, parseFileImportOptions(query, { format: 'json' }), body, actor, authorize);
+      if (first === 0x7b) return this.uploadInline(projectKey, containerKey, query, body, actor, authorize, profileKey);
+      return this.start(projectKey, containerKey, parseFileImportOptions(query, { format: 'json', profileKey }), body, actor, authorize);
     }
     if (form === undefined && queryFormat === undefined) {
       upload.body.resume();
@@ -270,7 +288,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     }
     let options: FileImportOptions;
     try {
-      options = parseFileImportOptions(query, { format: form });
+      options = parseFileImportOptions(query, { format: form, profileKey });
     } catch (error) {
       upload.body.resume();
       throw error;
@@ -315,13 +333,21 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     return this.answer(projectKey, id, wait);
   }
 
-  private async uploadInline(projectKey: string, containerKey: string, query: Record<string, unknown>, body: Readable, actor: string | undefined, authorize: AuthorizeResourceType): Promise<FileImportAnswer> {
+  private async uploadInline(
+    projectKey: string,
+    containerKey: string,
+    query: Record<string, unknown>,
+    body: Readable,
+    actor: string | undefined,
+    authorize: AuthorizeResourceType,
+    profileKey?: string,
+  ): Promise<FileImportAnswer> {
     const limit = new ByteLimit(this.config.fileImportMaxBytes);
     const { stages, collector } = inlineRecords(this.config.fileImportMaxInlineInputs);
     const inlineOptions = (): FileImportOptions => {
       const { format, ...fromBody } = collector.options;
       if (format !== undefined && format !== 'json') throw new InvalidInput(`The option 'format' of inline inputs must be 'json'.`);
-      return parseFileImportOptions({ ...query, ...fromBody }, { format: 'json' });
+      return parseFileImportOptions({ ...query, ...fromBody }, { format: 'json', profileKey });
     };
     let job: FileImportRow | undefined;
     const ensureJob = async (): Promise<FileImportRow> => {
@@ -373,7 +399,15 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     return this.afterUpload(projectKey, job.id, options.wait, limit);
   }
 
-  private uploadMultipart(projectKey: string, containerKey: string, query: Record<string, unknown>, upload: FileUpload, actor: string | undefined, authorize: AuthorizeResourceType): Promise<FileImportAnswer> {
+  private uploadMultipart(
+    projectKey: string,
+    containerKey: string,
+    query: Record<string, unknown>,
+    upload: FileUpload,
+    actor: string | undefined,
+    authorize: AuthorizeResourceType,
+    profileKey?: string,
+  ): Promise<FileImportAnswer> {
     return new Promise<FileImportAnswer>((resolve, reject) => {
       let parser: busboy.Busboy;
       try {
@@ -412,7 +446,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
         let options: FileImportOptions;
         try {
           const fromType = formatOfContentType(info.mimeType);
-          options = parseFileImportOptions({ ...query, ...settings }, { format: fromType === 'multipart' ? undefined : fromType });
+          options = parseFileImportOptions({ ...query, ...settings }, { format: fromType === 'multipart' ? undefined : fromType, profileKey });
         } catch (error) {
           file.resume();
           return finish(error);
