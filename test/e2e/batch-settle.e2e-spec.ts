@@ -103,6 +103,41 @@ describe('batch settling', () => {
     expect(child.parent).toEqual({ typeId: 'category', id: parent.id });
   });
 
+  it('a woken operation keeps its place in the queue: it is claimed before operations accepted after it', async () => {
+    const [child] = await post('categories', 'category', [{ key: 'q-child', name: { en: 'C' }, slug: { en: 'q-child' }, parent: { typeId: 'category', key: 'q-parent' } }]);
+    await processor.runOnce();
+    expect((await states([child])).get(child)!.state).toBe('unresolved');
+    const [parent] = await post('categories', 'category', [{ key: 'q-parent', name: { en: 'P' }, slug: { en: 'q-parent' } }]);
+    const [later] = await post('product-types', 'product-type', [{ key: 'q-later', name: 'Later', description: 'd', attributes: [] }]);
+    // The parent is imported and wakes the child, after `later` was accepted.
+    await processor.runOnce(1);
+    expect((await states([parent])).get(parent)!.state).toBe('imported');
+    expect((await states([child])).get(child)!.state).toBe('processing');
+    await processor.runOnce(1);
+    const now = await states([child, later]);
+    expect([now.get(child)!.state, now.get(later)!.state]).toEqual(['imported', 'processing']);
+    await drain(t);
+  });
+
+  it('an operation woken in a paused container stays parked until the container is resumed', async () => {
+    await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: 'parked' }).expect(201);
+    const res = await t.http
+      .post(`/${project}/categories/import-containers/parked`)
+      .set(t.auth)
+      .send({ type: 'category', resources: [{ key: 'p-child', name: { en: 'C' }, slug: { en: 'p-child' }, parent: { typeId: 'category', key: 'p-parent' } }] });
+    const child = res.body.operationStatus[0].operationId as string;
+    await processor.runOnce();
+    expect((await states([child])).get(child)!.state).toBe('unresolved');
+    await t.http.post(`/${project}/import-containers/parked/tasks`).set(t.auth).send({ task: 'pause' }).expect(200);
+    await post('categories', 'category', [{ key: 'p-parent', name: { en: 'P' }, slug: { en: 'p-parent' } }]);
+    await drain(t);
+    const [row] = (await t.dataSource.query(`SELECT state, run_at = 'infinity' AS parked FROM import_operations WHERE id = $1`, [child])) as Array<{ state: string; parked: boolean }>;
+    expect(row).toEqual({ state: 'processing', parked: true });
+    await t.http.post(`/${project}/import-containers/parked/tasks`).set(t.auth).send({ task: 'resume' }).expect(200);
+    await drain(t);
+    expect((await states([child])).get(child)!.state).toBe('imported');
+  });
+
   it('a set-wise run that throws is redone operation by operation; nothing is lost or applied twice', async () => {
     const spy = jest.spyOn(productDraftApplier, 'applyMany').mockRejectedValueOnce(new Error('unexpected failure in the set-wise write'));
     try {

@@ -64,10 +64,16 @@ export async function wakeWaitingOperations(dataSource: DataSource, projectKey: 
   return dataSource.transaction(async (manager) => {
     await lockAll(manager, 'pg_advisory_xact_lock', lockTargets(projectKey, keys));
     const [, woken] = (await manager.query(
-      `UPDATE import_operations o SET state = 'processing', run_at = now(), last_modified_at = now()
-         FROM import_operation_waits w, unnest($2::text[], $3::text[]) AS k(type_id, key)
+      // A woken operation keeps its place in the queue (due since it was accepted), ahead of operations accepted
+      // after it — those often depend on it (a product on its category, a price on its product), and claiming
+      // them first would only make them wait in turn. In a paused container it stays parked (see the tasks).
+      `UPDATE import_operations o
+          SET state = 'processing', last_modified_at = now(),
+              run_at = CASE WHEN c.processing_state = 'active' THEN LEAST(o.created_at, now()) ELSE 'infinity' END
+         FROM import_operation_waits w, unnest($2::text[], $3::text[]) AS k(type_id, key), import_containers c
         WHERE w.project_key = $1 AND w.type_id = k.type_id AND w.key = k.key
-          AND o.project_key = w.project_key AND o.id = w.operation_id AND o.state IN ('unresolved', 'waitForMasterVariant')`,
+          AND o.project_key = w.project_key AND o.id = w.operation_id AND o.state IN ('unresolved', 'waitForMasterVariant')
+          AND c.project_key = o.project_key AND c.id = o.container_id`,
       [projectKey, keys.map((key) => key.typeId), keys.map((key) => key.key)],
     )) as [unknown, number];
     if (woken > 0) await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
