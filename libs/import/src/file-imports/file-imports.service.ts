@@ -8,7 +8,7 @@ import { BadRequest, checkInput, CtException, InvalidInput, NotFound, PagedRespo
 import { recordEvent } from '../../../events/src';
 import { OPEN_STATES } from '../containers/container-status.service';
 import { containerNotFound } from '../containers/import-containers.service';
-import { ACCEPT_ORDER_LOCK_CLASS, OPERATIONS_CHANNEL } from '../operations/import-requests.service';
+import { FILE_IMPORT_ACCEPT_STATEMENT, OPERATIONS_CHANNEL } from '../operations/import-requests.service';
 import { ImportResourceType } from '../validation/import-request.validator';
 import { FileImportOptions, formatOfContentType, parseFileImportOptions } from './file-import-options';
 import {
@@ -143,31 +143,6 @@ export interface FileImportAnswer {
 
 /** Checks the resource type's own scope (the controller knows the principal); throws 403. */
 export type AuthorizeResourceType = (resourceType: ImportResourceType) => void;
-
-/** The operations insert of the accept path (see ImportRequestsService), with the link to the file import. */
-const STORE_STATEMENT = {
-  name: 'berth_store_file_import_batch',
-  text: `WITH container AS (
-     SELECT id, resource_type, processing_state FROM import_containers WHERE project_key = $1 AND id = $2 FOR SHARE),
-   key_locks AS MATERIALIZED (
-     SELECT count(pg_advisory_xact_lock(${ACCEPT_ORDER_LOCK_CLASS}, k.lock_id)) AS locked
-       FROM (SELECT DISTINCT hashtext($1 || '/' || $3 || '/' || key) AS lock_id FROM unnest($6::text[]) AS key ORDER BY 1) k),
-   accepted AS MATERIALIZED (
-     SELECT clock_timestamp() AS at FROM key_locks),
-   inserted AS (
-     INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at, run_at, file_import_id, file_import_rows)
-     SELECT $1, item.id, container.id, $10, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
-            accepted.at, accepted.at, accepted.at + make_interval(hours => $4),
-            CASE WHEN container.processing_state = 'paused' THEN 'infinity'::timestamptz ELSE now() END,
-            $9, item.rows
-       FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb), unnest($11::int[])) WITH ORDINALITY AS item(id, resource_key, payload, rows, position)
-      WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
-      ORDER BY item.position
-     RETURNING 1),
-   notified AS (
-     SELECT pg_notify($8, $1) WHERE EXISTS (SELECT 1 FROM inserted))
-   SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM notified)::int AS notified`,
-};
 
 /** A job that stopped because it was canceled (or another process took it over): not an error. */
 class JobStopped extends Error {}
@@ -800,7 +775,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       )) as [unknown[], number];
       if (advanced[0].length === 0) throw new JobStopped(`The file import ${job.id} is no longer at row ${from}.`);
       if (items.length === 0) return;
-      const [result] = (await manager.query(STORE_STATEMENT as unknown as string, [
+      const [result] = (await manager.query(FILE_IMPORT_ACCEPT_STATEMENT as unknown as string, [
         job.project_key,
         job.container_id,
         job.resource_type,

@@ -23,22 +23,31 @@ export const ACCEPT_ORDER_LOCK_CLASS = 0x62657274; // 'bert'
  * text is constant (the lock class is inlined at load).
  * TypeORM's query() hands its first argument to pg's client.query unchanged, which takes a `{name, text}` config.
  */
-const ACCEPT_STATEMENT: { name: string; text: string } = {
-  name: 'berth_accept_import_request',
-  text: `WITH container AS (
-     SELECT id, resource_type, processing_state FROM import_containers WHERE project_key = $1 AND key = $2 FOR SHARE),
+/**
+ * The text of the accept statement. One builder for both callers, so the per-key order (the advisory locks, then
+ * clock_timestamp() and nextval while they are held), the container checks and the parking of a paused container's
+ * operations are the same whoever stores operations:
+ * - an import request: the container by key ($2); $1 project, $3 type, $4 TTL hours, $5 ids, $6 keys, $7 payloads, $8 channel;
+ * - a file import: the container by id ($2), and each operation linked to its job ($9) and rows ($11), $10 the container key.
+ */
+function acceptStatementText(fileImport: boolean): string {
+  const link = fileImport
+    ? { columns: ', file_import_id, file_import_rows', values: ', $9, item.rows', source: ', unnest($11::int[])', item: 'item(id, resource_key, payload, rows, position)' }
+    : { columns: '', values: '', source: '', item: 'item(id, resource_key, payload, position)' };
+  return `WITH container AS (
+     SELECT id, resource_type, processing_state FROM import_containers WHERE project_key = $1 AND ${fileImport ? 'id' : 'key'} = $2 FOR SHARE),
    key_locks AS MATERIALIZED (
      SELECT count(pg_advisory_xact_lock(${ACCEPT_ORDER_LOCK_CLASS}, k.lock_id)) AS locked
        FROM (SELECT DISTINCT hashtext($1 || '/' || $3 || '/' || key) AS lock_id FROM unnest($6::text[]) AS key ORDER BY 1) k),
    accepted AS MATERIALIZED (
      SELECT clock_timestamp() AS at FROM key_locks),
    inserted AS (
-     INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at, run_at)
-     SELECT $1, item.id, container.id, $2, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
+     INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, seq, created_at, last_modified_at, expires_at, run_at${link.columns})
+     SELECT $1, item.id, container.id, ${fileImport ? '$10' : '$2'}, $3, item.resource_key, item.payload, nextval('import_operations_seq'),
             accepted.at, accepted.at, accepted.at + make_interval(hours => $4),
             -- A paused container's operations are parked out of the processor's window until resume.
-            CASE WHEN container.processing_state = 'paused' THEN 'infinity'::timestamptz ELSE now() END
-       FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)) WITH ORDINALITY AS item(id, resource_key, payload, position)
+            CASE WHEN container.processing_state = 'paused' THEN 'infinity'::timestamptz ELSE now() END${link.values}
+       FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)${link.source}) WITH ORDINALITY AS ${link.item}
       WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
       ORDER BY item.position
      RETURNING 1),
@@ -48,8 +57,13 @@ const ACCEPT_STATEMENT: { name: string; text: string } = {
           (SELECT resource_type FROM container) AS resource_type,
           (SELECT processing_state FROM container) AS processing_state,
           (SELECT count(*) FROM inserted)::int AS inserted,
-          (SELECT count(*) FROM notified)::int AS notified`,
-};
+          (SELECT count(*) FROM notified)::int AS notified`;
+}
+
+const ACCEPT_STATEMENT: { name: string; text: string } = { name: 'berth_accept_import_request', text: acceptStatementText(false) };
+
+/** The accept statement of a file import's stored batches (see acceptStatementText). */
+export const FILE_IMPORT_ACCEPT_STATEMENT: { name: string; text: string } = { name: 'berth_store_file_import_batch', text: acceptStatementText(true) };
 
 @Injectable()
 export class ImportRequestsService {
