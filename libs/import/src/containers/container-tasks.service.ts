@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { CtException, InvalidInput } from '../../../common/src';
 import { EventType, recordEvent } from '../../../events/src';
 import { OPERATIONS_CHANNEL } from '../operations/import-requests.service';
-import { ContainerState, ContainerStatusService, ContainerStatusView, OPEN_STATES, ProcessingControlState, toStatusView } from './container-status.service';
+import { cancelOpenOperations, OPEN_STATES_SQL } from '../operations/cancel-operations';
+import { ContainerState, ContainerStatusService, ContainerStatusView, ProcessingControlState, toStatusView } from './container-status.service';
 import { containerNotFound } from './import-containers.service';
 
 export const CONTAINER_TASKS = ['pause', 'resume', 'cancel'] as const;
@@ -16,7 +17,6 @@ const TASK_EVENTS: Record<ContainerTask, EventType> = { pause: 'ImportContainerP
 export const CANCEL_BATCH_SIZE = 10_000;
 
 const PG_DEADLOCK = '40P01';
-const OPEN_LIST = `(${OPEN_STATES.map((state) => `'${state}'`).join(', ')})`;
 
 /** A transition the container's current state does not allow: 409 InvalidOperation naming that state. */
 export class InvalidTransition extends CtException {
@@ -127,7 +127,7 @@ export class ContainerTasksService implements OnApplicationBootstrap {
     for (;;) {
       let count: number;
       try {
-        count = await this.cancelBatch(projectKey, containerId, batchSize);
+        count = await cancelOpenOperations(this.dataSource, projectKey, { column: 'container_id', id: containerId }, batchSize);
       } catch (error) {
         // A wake-up of waiting operations may lock some of the same rows in another order: retry the batch.
         if ((error as { code?: string }).code === PG_DEADLOCK) continue;
@@ -137,7 +137,7 @@ export class ContainerTasksService implements OnApplicationBootstrap {
       if (count > 0) continue;
       // Rows that were applied while the batch waited for them drop out of it; stop only when none is left.
       const [{ open }] = (await this.dataSource.query(
-        `SELECT EXISTS (SELECT 1 FROM import_operations WHERE project_key = $1 AND container_id = $2 AND state IN ${OPEN_LIST}) AS open`,
+        `SELECT EXISTS (SELECT 1 FROM import_operations WHERE project_key = $1 AND container_id = $2 AND state IN ${OPEN_STATES_SQL}) AS open`,
         [projectKey, containerId],
       )) as Array<{ open: boolean }>;
       if (!open) break;
@@ -147,33 +147,6 @@ export class ContainerTasksService implements OnApplicationBootstrap {
       [projectKey, containerId],
     );
     return total;
-  }
-
-  private async cancelBatch(projectKey: string, containerId: string, batchSize: number): Promise<number> {
-    const open = OPEN_LIST;
-    // FOR UPDATE waits for an operation being settled and re-evaluates the state on the committed row,
-    // so an operation that was just applied (imported, …) drops out of the batch. Its wait rows go with
-    // it (the foreign key cascades only on delete).
-    const [{ canceled }] = (await this.dataSource.query(
-      `WITH batch AS (
-         SELECT project_key, id, unresolved_references IS NOT NULL AS had_waits FROM import_operations
-          WHERE project_key = $1 AND container_id = $2 AND state IN ${open}
-          LIMIT $3
-          FOR UPDATE),
-       updated AS (
-         UPDATE import_operations o
-            SET state = 'canceled', version = o.version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL, unresolved_references = NULL
-           FROM batch b
-          WHERE o.project_key = b.project_key AND o.id = b.id AND o.state IN ${open}
-         RETURNING o.project_key, o.id, b.had_waits),
-       unwaited AS (
-         DELETE FROM import_operation_waits w USING updated u
-          WHERE u.had_waits AND w.project_key = u.project_key AND w.operation_id = u.id
-         RETURNING 1)
-       SELECT (SELECT count(*) FROM updated)::int AS canceled, (SELECT count(*) FROM unwaited)::int AS unwaited`,
-      [projectKey, containerId, batchSize],
-    )) as Array<{ canceled: number }>;
-    return canceled;
   }
 
   /** Finishes cancels whose sweep was cut short (the process died mid-way). */

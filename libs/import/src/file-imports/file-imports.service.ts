@@ -9,6 +9,8 @@ import { recordEvent } from '../../../events/src';
 import { OPEN_STATES } from '../containers/container-status.service';
 import { containerNotFound } from '../containers/import-containers.service';
 import { FILE_IMPORT_ACCEPT_STATEMENT, OPERATIONS_CHANNEL } from '../operations/import-requests.service';
+import { cancelOpenOperations } from '../operations/cancel-operations';
+import { CANCEL_BATCH_SIZE } from '../containers/container-tasks.service';
 import { ImportResourceType } from '../validation/import-request.validator';
 import { FileImportOptions, formatOfContentType, parseFileImportOptions } from './file-import-options';
 import {
@@ -54,7 +56,6 @@ const CLEANUP_TABLES: Partial<Record<ImportResourceType, string>> = {
   type: 'types',
   'standalone-price': 'standalone_prices',
 };
-const OPEN_LIST = `(${OPEN_STATES.map((state) => `'${state}'`).join(', ')})`;
 
 export interface FileImportCounts {
   rows: number;
@@ -979,31 +980,8 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       await recordEvent(manager, { projectKey, type: 'FileImportCanceled', resource: { typeId: 'file-import', id: job.id }, actor, data: { importContainerKey: containerKey } });
     });
     // After the mark no batch of this job commits (each is guarded by state = 'running'): cancel what it stored.
-    while ((await this.cancelOperations(projectKey, job.id)) > 0);
+    while ((await cancelOpenOperations(this.dataSource, projectKey, { column: 'file_import_id', id: job.id }, CANCEL_BATCH_SIZE)) > 0);
     return this.get(projectKey, containerKey, id);
-  }
-
-  private async cancelOperations(projectKey: string, fileImportId: string): Promise<number> {
-    const [{ canceled }] = (await this.dataSource.query(
-      `WITH batch AS (
-         SELECT project_key, id, unresolved_references IS NOT NULL AS had_waits FROM import_operations
-          WHERE project_key = $1 AND file_import_id = $2 AND state IN ${OPEN_LIST}
-          LIMIT 10000
-          FOR UPDATE),
-       updated AS (
-         UPDATE import_operations o
-            SET state = 'canceled', version = o.version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL, unresolved_references = NULL
-           FROM batch b
-          WHERE o.project_key = b.project_key AND o.id = b.id AND o.state IN ${OPEN_LIST}
-         RETURNING o.project_key, o.id, b.had_waits),
-       unwaited AS (
-         DELETE FROM import_operation_waits w USING updated u
-          WHERE u.had_waits AND w.project_key = u.project_key AND w.operation_id = u.id
-         RETURNING 1)
-       SELECT (SELECT count(*) FROM updated)::int AS canceled, (SELECT count(*) FROM unwaited)::int AS unwaited`,
-      [projectKey, fileImportId],
-    )) as Array<{ canceled: number }>;
-    return canceled;
   }
 
   /**
