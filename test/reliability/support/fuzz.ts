@@ -73,6 +73,9 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('repeatItems' as const), times: fc.integer({ min: 2, max: 30 }) }) },
 );
 
+/** More than the 20 resources a request may hold, few enough that a body stays well under the body limit's order of magnitude. */
+const MAX_REPEATED_ITEMS = 60;
+
 /** Applies mutations to a deep copy of `seed`; positions index the seed's nodes (modulo their number). */
 export function mutate(seed: Json, mutations: readonly Mutation[]): Json {
   let body = structuredClone(seed) as Json;
@@ -82,7 +85,8 @@ export function mutate(seed: Json, mutations: readonly Mutation[]): Json {
         const record = body as Record<string, unknown>;
         for (const field of ['resources', 'patches']) {
           const items = record[field];
-          if (Array.isArray(items) && items.length > 0) record[field] = Array.from({ length: items.length * change.times }, (_, i) => items[i % items.length] as unknown);
+          // Bounded: several repeats of a body that holds a 300 KB string would otherwise exceed V8's string limit when serialised.
+          if (Array.isArray(items) && items.length > 0) record[field] = Array.from({ length: Math.min(items.length * change.times, MAX_REPEATED_ITEMS) }, (_, i) => items[i % items.length] as unknown);
         }
       }
       continue;
