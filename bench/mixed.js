@@ -83,6 +83,7 @@ async function runMixed(ctx) {
   ctx.workers.add(worker);
   ctx.memory.watch('worker', worker);
   const cpuBefore = ctx.cpuNow([worker]);
+  await ctx.statements?.reset();
   // Per-type samples read every operation of the container: 4 a second for a quick-sized catalog, 1 a second for a large one.
   const sampleEveryMs = catalog.total > 10_000 ? 1000 : 250;
   const samples = [await sampleTypes(pool, project, id)];
@@ -122,6 +123,7 @@ async function runMixed(ctx) {
   }
   const t1 = samples[samples.length - 1].at;
   const cpuAfter = ctx.cpuNow([worker]);
+  const byStatement = await ctx.statements?.top(catalog.total - last.processing);
   ctx.memory.unwatch(worker);
   await worker.stop();
   ctx.workers.delete(worker);
@@ -196,6 +198,7 @@ async function runMixed(ctx) {
     waited: Object.values(final).reduce((sum, t) => sum + t.waited, 0),
     settles: Object.values(final).reduce((sum, t) => sum + t.settles, 0),
     peakWaiting,
+    ...(byStatement ? { statements: byStatement } : {}),
     samples: samples.length,
     meanSampleMs: round(sampleMs / Math.max(1, samples.length - 1), 1),
     ...(leftWaiting ? { leftWaiting } : {}),

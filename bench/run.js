@@ -23,6 +23,7 @@ const { productDraft, PRODUCT_TYPE_REQUEST, CATEGORY_REQUEST } = require('./fixt
 const { round, nowMs } = require('./stats');
 const cpu = require('./cpu');
 const { runMixed } = require('./mixed');
+const { StatementProfile } = require('./statements');
 
 const BATCH = 20;
 const STATES = ['processing', 'validationFailed', 'unresolved', 'waitForMasterVariant', 'imported', 'rejected', 'canceled', 'partiallyImported'];
@@ -150,6 +151,7 @@ async function main() {
   let api;
   const extraApis = [];
   let pool;
+  let statements;
   let baseline;
   let loadgen;
   let clientId;
@@ -223,6 +225,8 @@ async function main() {
       baseUrls.push(`http://127.0.0.1:${extraPort}`);
     }
     pool = new Pool({ connectionString: databaseUrl, max: 4 });
+    // Per-statement Postgres time of each drain, when the server preloads pg_stat_statements (see bench/statements.js).
+    statements = new StatementProfile(pool);
     results.postgres = (await pool.query(`SELECT version()`)).rows[0].version;
     const client = await createClient(db, `manage_project:${project}`);
     clientId = client.clientId;
@@ -268,6 +272,7 @@ async function main() {
         memory.watch('worker', worker);
       }
       const cpuBefore = cpuNow(started);
+      await statements.reset();
       const waits = new Map();
       let samples = 0;
       let t0;
@@ -295,6 +300,7 @@ async function main() {
       }
       const t1 = nowMs();
       const cpuAfter = cpuNow(started);
+      const byStatement = await statements.top(initial - last.processing);
       for (const worker of started) {
         memory.unwatch(worker);
         await worker.stop();
@@ -314,6 +320,7 @@ async function main() {
         endStates: nonZero(last),
         cpu: cpu.cost(cpuBefore, cpuAfter, initial - last.processing),
         // Mean number of active backends per wait (CPU = running), over the drain.
+        ...(byStatement ? { statements: byStatement } : {}),
         backendsByWait: Object.fromEntries([...waits].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([what, n]) => [what, round(n / Math.max(1, samples), 2)])),
       };
     };
@@ -388,7 +395,7 @@ async function main() {
     }
 
     // --- 2b: a mixed catalog (8 resource types, waits and wake-ups) drained by 1 worker -------------
-    results.scenarios.mixed = await runMixed({ options, project, baseUrl, token, loadgen, pool, http, databaseUrl, startWorker, workers, memory, cpuNow, counts, nonZero, log, check });
+    results.scenarios.mixed = await runMixed({ options, project, baseUrl, token, loadgen, pool, statements, http, databaseUrl, startWorker, workers, memory, cpuNow, counts, nonZero, log, check });
     {
       const m = results.scenarios.mixed;
       m.ratioToBaseline = m.operationsPerSecond === null ? null : round(m.operationsPerSecond / results.baseline.drain1.rowsPerSecond, 3);

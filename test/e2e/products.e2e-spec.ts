@@ -144,6 +144,31 @@ describe('products: product drafts, products, variants, variant patches and pric
     expect(again).toMatchObject({ state: 'imported', resourceVersion: 1 });
   });
 
+  it('a write that keeps SKUs and slugs keeps their claims; one that drops them frees them, in the same batch too', async () => {
+    await importAndDrain('product-drafts', 'product-draft', [draft('own1')]);
+    // A price changes the document but not its SKUs or slugs: the claims stay (another product is still refused them).
+    const [price] = await importAndDrain('prices', 'price', [
+      { key: 'own1-price-2', value: eur(500), productVariant: { typeId: 'product-variant', key: 'own1-m' }, product: { typeId: 'product', key: 'own1' } },
+    ]);
+    expect(price.state).toBe('imported');
+    const [taken] = await importAndDrain('product-drafts', 'product-draft', [draft('own2', { slug: { en: 'shirt-own1' }, masterVariant: { key: 'own2-m', sku: 'own1-sku-m' }, variants: [] })]);
+    expect(taken).toMatchObject({ state: 'rejected', errors: [{ field: 'sku', duplicateValue: 'own1-sku-m' }, { field: 'slug', duplicateValue: 'shirt-own1' }] });
+    // own1 gives up its SKU and slug (published, so current no longer holds them either), and own2 takes
+    // them, both in one batch (accept order decides).
+    const renamed = draft('own1', { slug: { en: 'shirt-own1-renamed' }, masterVariant: { key: 'own1-m', sku: 'own1-sku-renamed' }, variants: [], publish: true });
+    const takes = draft('own2', { slug: { en: 'shirt-own1' }, masterVariant: { key: 'own2-m', sku: 'own1-sku-m' }, variants: [] });
+    const [first, second] = await importAndDrain('product-drafts', 'product-draft', [renamed, takes]);
+    expect([first.state, second.state]).toEqual(['imported', 'imported']);
+    // The renamed values are claimed now, by own1: a third product is refused them.
+    const [third] = await importAndDrain('product-drafts', 'product-draft', [draft('own3', { slug: { en: 'shirt-own1-renamed' }, masterVariant: { key: 'own3-m', sku: 'own3-sku' }, variants: [] })]);
+    expect(third).toMatchObject({ state: 'rejected', errors: [{ field: 'slug', duplicateValue: 'shirt-own1-renamed' }] });
+    const rows = (await t.dataSource.query(`SELECT p.key, v.sku FROM product_variants v JOIN products p ON p.project_key = v.project_key AND p.id = v.product_id WHERE v.project_key = $1 AND p.key IN ('own1', 'own2') ORDER BY 1, 2`, [project])) as unknown[];
+    expect(rows).toEqual([
+      { key: 'own1', sku: 'own1-sku-renamed' },
+      { key: 'own2', sku: 'own1-sku-m' },
+    ]);
+  });
+
   it('fails validation for attributes of the wrong type, unknown attributes and unknown enum values, naming the attribute', async () => {
     const wrongType = draft('p5', { masterVariant: { key: 'p5-m', attributes: [{ name: 'color', type: 'number', value: 3 }] }, variants: [] });
     const unknown = draft('p6', { variants: [{ key: 'p6-v2', attributes: [{ name: 'nope', type: 'text', value: 'x' }] }] });

@@ -332,8 +332,8 @@ export class ProcessorService {
           SET state = r.state, version = o.version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL,
               resource_version = COALESCE(r.resource_version, o.resource_version), errors = r.errors, unresolved_references = r.unresolved
          FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, state text, resource_version integer, errors jsonb, unresolved jsonb)
-        WHERE o.project_key = $1 AND o.id = r.id`,
-      [projectKey, JSON.stringify(rows)],
+        WHERE o.project_key = $1 AND o.id = ANY($3::uuid[]) AND o.id = r.id`,
+      [projectKey, JSON.stringify(rows), rows.map((row) => row.id)],
     );
     const hadWaits = outcomes.filter(({ operation }) => operation.had_waits).map(({ operation }) => operation.id);
     if (hadWaits.length > 0) {

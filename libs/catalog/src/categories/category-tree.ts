@@ -79,7 +79,7 @@ export async function updateDescendantAncestors(manager: EntityManager, projectK
     `UPDATE categories c
         SET data = jsonb_set(c.data, '{ancestors}', u.ancestors::jsonb), version = c.version + 1, last_modified_at = now()
        FROM unnest($2::uuid[], $3::text[]) AS u(id, ancestors)
-      WHERE c.project_key = $1 AND c.id = u.id AND c.data->'ancestors' IS DISTINCT FROM u.ancestors::jsonb`,
+      WHERE c.project_key = $1 AND c.id = ANY($2::uuid[]) AND c.id = u.id AND c.data->'ancestors' IS DISTINCT FROM u.ancestors::jsonb`,
     [projectKey, ids, newAncestors],
   );
 }

@@ -101,9 +101,17 @@ function uniqueValuesOf(document: ProductDocument | undefined): Array<{ field: '
 class UniqueValueOwners {
   private readonly owners = new Map<string, string>();
 
-  static async load(context: ApplyContext, documents: ProductDocument[]): Promise<UniqueValueOwners> {
+  /**
+   * `previous`: the stored products being replaced (locked by the caller). Their side rows mirror their
+   * documents, so each value they hold is known to be theirs without asking the database: only values no
+   * product of the call holds yet are looked up (a price or a patch that keeps SKUs and slugs asks nothing).
+   */
+  static async load(context: ApplyContext, documents: ProductDocument[], previous: ReadonlyArray<LoadedProduct | undefined>): Promise<UniqueValueOwners> {
     const owners = new UniqueValueOwners();
-    const values = documents.flatMap((document) => uniqueValuesOf(document));
+    for (const product of previous) {
+      if (product) for (const value of uniqueValuesOf(product.data)) owners.owners.set(`${value.field}:${value.value}`, product.id);
+    }
+    const values = documents.flatMap((document) => uniqueValuesOf(document)).filter((value) => !owners.owners.has(`${value.field}:${value.value}`));
     const of = (field: string) => [...new Set(values.filter((value) => value.field === field).map((value) => value.value))];
     for (const field of ['sku', 'key'] as const) {
       const wanted = of(field);
@@ -157,8 +165,26 @@ class UniqueValueOwners {
   }
 }
 
-/** Replaces the variant and slug rows of these products (set-wise). */
-async function syncSideTables(context: ApplyContext, products: Array<{ id: string; document: ProductDocument; created: boolean }>): Promise<void> {
+/** The side-table rows a document stands for, as one comparable text (variants, then slugs, in a fixed order). */
+function sideRowsKey(document: ProductDocument): string {
+  const variants = distinctVariants(document)
+    .map((variant) => `${variant.id}\u0000${variant.key ?? ''}\u0001${variant.sku ?? ''}\u0001`)
+    .sort();
+  const slugs = slugsOf(document)
+    .map(({ locale, slug }) => `${locale}\u0000${slug}`)
+    .sort();
+  return JSON.stringify([variants, slugs]);
+}
+
+/**
+ * Replaces the variant and slug rows of these products (set-wise), skipping the products whose rows
+ * would not change (`previous` holds the same SKUs, variant keys and slugs: a price, an attribute).
+ */
+async function syncSideTables(
+  context: ApplyContext,
+  written: Array<{ id: string; document: ProductDocument; created: boolean; previous: ProductDocument | undefined }>,
+): Promise<void> {
+  const products = written.filter((product) => product.created || !product.previous || sideRowsKey(product.previous) !== sideRowsKey(product.document));
   if (products.length === 0) return;
   // Products created just now have no rows to replace.
   const ids = products.filter((product) => !product.created).map((product) => product.id);
@@ -216,7 +242,11 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
   if (writes.length === 0) return [];
   const { manager, projectKey } = writes[0].context;
   const documents = writes.map((write) => compact(write.document));
-  const owners = await UniqueValueOwners.load(writes[0].context, documents);
+  const owners = await UniqueValueOwners.load(
+    writes[0].context,
+    documents,
+    writes.map((write) => write.previous),
+  );
   const results: Array<ApplyResult | undefined> = [];
   const accepted: number[] = [];
   for (const [index, write] of writes.entries()) {
@@ -256,9 +286,13 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
     const [rows] = (await manager.query(
       `UPDATE products p SET data = r.data, version = p.version + 1, last_modified_at = now(), product_type_id = r.product_type_id
          FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, data jsonb, product_type_id uuid)
-        WHERE p.project_key = $1 AND p.id = r.id AND p.data IS DISTINCT FROM r.data
+        WHERE p.project_key = $1 AND p.id = ANY($3::uuid[]) AND p.id = r.id AND p.data IS DISTINCT FROM r.data
        RETURNING p.id, p.version`,
-      [projectKey, JSON.stringify(updates.map((index) => ({ id: writes[index].previous!.id, data: documents[index], product_type_id: documents[index].productType.id })))],
+      [
+        projectKey,
+        JSON.stringify(updates.map((index) => ({ id: writes[index].previous!.id, data: documents[index], product_type_id: documents[index].productType.id }))),
+        updates.map((index) => writes[index].previous!.id),
+      ],
     )) as [Array<{ id: string; version: number }>, number];
     const byId = new Map(rows.map((row) => [row.id, row.version]));
     for (const index of updates) {
@@ -270,7 +304,7 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
   }
   await syncSideTables(
     writes[0].context,
-    [...written.entries()].map(([index, row]) => ({ id: row.id, document: documents[index], created: row.created })),
+    [...written.entries()].map(([index, row]) => ({ id: row.id, document: documents[index], created: row.created, previous: writes[index].previous?.data })),
   );
   for (const [index, row] of written) {
     const write = writes[index];
