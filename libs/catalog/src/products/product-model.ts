@@ -144,11 +144,65 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-export const sameData = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+/**
+ * Whether two values have the same canonical form (see canonical()), compared in place: key order does
+ * not matter, undefined members count as absent and undefined array items as null.
+ */
+export function sameData(a: unknown, b: unknown): boolean {
+  // At the top level, as canonical(): undefined has no form (equal only to undefined).
+  if (a === undefined || b === undefined) return a === b;
+  return sameJson(a, b);
+}
 
-/** Drops undefined members so stored documents compare equal after a JSONB round trip. */
+/** JSON's view of a scalar: non-finite numbers are null. */
+const asJsonScalar = (value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return asJsonScalar(a) === asJsonScalar(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    // In arrays, undefined items are null.
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (a instanceof Date || b instanceof Date) return canonical(a) === canonical(b);
+  // In objects, undefined members are absent.
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key of Object.keys(left)) {
+    const value = left[key];
+    if (value === undefined) continue;
+    defined++;
+    const other = right[key];
+    if (other === undefined || !Object.prototype.hasOwnProperty.call(right, key) || !sameJson(value, other)) return false;
+  }
+  for (const key of Object.keys(right)) if (right[key] !== undefined) defined--;
+  return defined === 0;
+}
+
+/**
+ * A deep copy as a JSON round trip would make it (`JSON.parse(JSON.stringify(value))`), without the text:
+ * undefined members dropped, undefined array items and non-finite numbers as null, `toJSON()` honoured
+ * (dates). Stored documents then compare equal after a JSONB round trip.
+ */
 export function compact<T extends object>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+  return copyAsJson(value) as T;
+}
+
+function copyAsJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'number' ? (Number.isFinite(value) ? value + 0 : null) : value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.parse(JSON.stringify(value)) as unknown;
+  if (Array.isArray(value)) return value.map((item: unknown) => (item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : copyAsJson(item)));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    // An own member even when named __proto__, as JSON.parse makes it.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copyAsJson(item), enumerable: true, writable: true, configurable: true });
+    else out[key] = copyAsJson(item);
+  }
+  return out;
 }
 
 const fractionDigitsCache = new Map<string, number>();
