@@ -82,9 +82,23 @@ function slugsOf(document: ProductDocument): Array<{ locale: string; slug: strin
   return [...seen.values()];
 }
 
+type UniqueValue = { field: 'sku' | 'key' | 'slug'; value: string; label: string };
+
+/** Per document object (documents are not changed once built; a batch asks several times for each). */
+const uniqueValuesCache = new WeakMap<ProductDocument, UniqueValue[]>();
+
 /** The values a product holds that must be unique in the project: SKUs and variant keys, and slugs per locale. */
-function uniqueValuesOf(document: ProductDocument | undefined): Array<{ field: 'sku' | 'key' | 'slug'; value: string; label: string }> {
+function uniqueValuesOf(document: ProductDocument | undefined): UniqueValue[] {
   if (!document) return [];
+  let values = uniqueValuesCache.get(document);
+  if (!values) {
+    values = computeUniqueValues(document);
+    uniqueValuesCache.set(document, values);
+  }
+  return values;
+}
+
+function computeUniqueValues(document: ProductDocument): UniqueValue[] {
   const variants = distinctVariants(document);
   return [
     ...variants.flatMap((variant) => (variant.sku !== undefined ? [{ field: 'sku' as const, value: variant.sku, label: variant.sku }] : [])),
