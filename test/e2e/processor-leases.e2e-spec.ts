@@ -48,6 +48,34 @@ describe('processor leases', () => {
     expect(versions.map((row) => row.version)).toEqual(Array(6).fill(1));
   });
 
+  it('operations taken over or canceled while a batch settles are rolled back in that batch and settled once, by their new owner', async () => {
+    const ids = await importTypes(...Array.from({ length: 6 }, (_, i) => productType(`lost-${i}`, 'v1')));
+    const worker = new ProcessorService(t.dataSource, t.config);
+    const claimer = worker as unknown as Claimer;
+    const claim = claimer.claimBatch.bind(worker);
+    // Right after this worker's claim (before it settles), another worker takes one operation over (as after an
+    // expired lease) and a cancel ends another: the batch's optimistic settle must not apply either of them.
+    claimer.claimBatch = async (batchSize: number) => {
+      const claimed = await claim(batchSize);
+      await t.dataSource.query(`UPDATE import_operations SET locked_by = 'worker-other' WHERE id = $1`, [ids[1]]);
+      await t.dataSource.query(`UPDATE import_operations SET state = 'canceled', locked_by = NULL, locked_until = NULL WHERE id = $1`, [ids[4]]);
+      return claimed;
+    };
+    const result = await worker.runOnce();
+    expect(result).toMatchObject({ claimed: 6, imported: 4 });
+    const states = (await t.dataSource.query(`SELECT id, state, locked_by FROM import_operations WHERE id = ANY($1::uuid[])`, [ids])) as Array<{ id: string; state: string; locked_by: string | null }>;
+    const stateOf = new Map(states.map((row) => [row.id, row]));
+    expect(ids.map((id) => stateOf.get(id)!.state)).toEqual(['imported', 'processing', 'imported', 'imported', 'canceled', 'imported']);
+    expect(stateOf.get(ids[1])!.locked_by).toBe('worker-other');
+    // Nothing of the two was written by this worker.
+    expect(await count(`SELECT count(*)::int AS n FROM product_types WHERE project_key = 'test' AND key IN ('lost-1', 'lost-4')`)).toBe(0);
+    // The new owner's claim ends (here: released) and the operation is applied once.
+    await t.dataSource.query(`UPDATE import_operations SET locked_by = NULL, locked_until = NULL WHERE id = $1`, [ids[1]]);
+    await new ProcessorService(t.dataSource, t.config).drain();
+    const versions = (await t.dataSource.query(`SELECT key, version FROM product_types WHERE project_key = 'test' AND key LIKE 'lost-%' ORDER BY key`)) as Array<{ key: string; version: number }>;
+    expect(versions).toEqual(['lost-0', 'lost-1', 'lost-2', 'lost-3', 'lost-5'].map((key) => ({ key, version: 1 })));
+  });
+
   it('a heartbeat keeps the claims of a worker that is still settling, however long it takes', async () => {
     await importTypes(productType('slow', 'v1'));
     await t.app.get(ProcessorService).drain();

@@ -29,6 +29,13 @@ interface ClaimedOperation {
 type Settled = { operation: ClaimedOperation; result: ApplyResult; created: KeyReference[] } | { operation: ClaimedOperation; failure: unknown };
 
 const MAX_ATTEMPTS = 5;
+
+/** Thrown inside a settle transaction when operations it settled are no longer this worker's (rolls it back). */
+class OwnershipLost extends Error {
+  constructor(readonly count: number) {
+    super(`${count} operation(s) of the batch are no longer claimed by this worker`);
+  }
+}
 /** A batch is split into concurrently settled parts only when each part keeps at least this many operations. */
 const MIN_PART_SIZE = 50;
 
@@ -158,21 +165,29 @@ export class ProcessorService {
    * statement, waits inserted at once and woken once after the commit. If the batch transaction itself
    * fails (a deadlock, a constraint the appliers did not foresee), its operations are settled one by one.
    */
-  private async settleBatch(operations: ClaimedOperation[]): Promise<string[]> {
+  private async settleBatch(operations: ClaimedOperation[], checkOwnership = false): Promise<string[]> {
     const projectKey = operations[0].project_key;
     let settled: Settled[];
     try {
       settled = await this.dataSource.transaction(async (manager) => {
-        // Still ours? (A lease that expired may have been taken over by another worker.) Outcomes and domain
-        // changes commit together; if Postgres crashed before flushing the commit, both are lost and the
-        // operations are simply processed again, so settling need not wait for the WAL flush.
-        const owned = (await manager.query(
-          `SELECT id, set_config('synchronous_commit', 'off', true) FROM import_operations
-            WHERE project_key = $1 AND id = ANY($2::uuid[]) AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
-          [projectKey, operations.map((o) => o.id), this.workerId],
-        )) as Array<{ id: string }>;
-        const ownedIds = new Set(owned.map((row) => row.id));
-        const mine = operations.filter((operation) => ownedIds.has(operation.id));
+        // Outcomes and domain changes commit together; if Postgres crashed before flushing the commit, both are
+        // lost and the operations are simply processed again, so settling need not wait for the WAL flush.
+        //
+        // Still ours? (A lease that expired may have been taken over by another worker, a cancel or the reaper
+        // may have ended the operation.) Checked up front, under row locks, only when the optimistic settle
+        // failed that check: the outcome statement (recordAll) updates only operations still ours and still
+        // processing, and when it finds fewer than it settled, the whole transaction is rolled back (OwnershipLost)
+        // and the batch settled again here with the check first.
+        let mine = operations;
+        if (checkOwnership) {
+          const owned = (await manager.query(
+            `SELECT id, set_config('synchronous_commit', 'off', true) FROM import_operations
+              WHERE project_key = $1 AND id = ANY($2::uuid[]) AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
+            [projectKey, operations.map((o) => o.id), this.workerId],
+          )) as Array<{ id: string }>;
+          const ownedIds = new Set(owned.map((row) => row.id));
+          mine = operations.filter((operation) => ownedIds.has(operation.id));
+        } else await manager.query(`SELECT set_config('synchronous_commit', 'off', true)`);
         const references = new Map<string, KeyReference[]>();
         for (const operation of mine) {
           const applier = this.appliers.get(operation.resource_type);
@@ -244,6 +259,8 @@ export class ProcessorService {
         return results;
       });
     } catch (error) {
+      // Some operation stopped being ours while the batch settled: everything was rolled back; settle again, checking first.
+      if (error instanceof OwnershipLost && !checkOwnership) return this.settleBatch(operations, true);
       if (isConnectionError(error)) {
         this.logger.warn(`batch of ${operations.length} interrupted, database unreachable: ${error instanceof Error ? error.message : String(error)}`);
         this.releasePending = true;
@@ -256,7 +273,7 @@ export class ProcessorService {
       const states: string[] = [];
       for (const operation of operations) {
         if (this.releasePending || this.stopping) break;
-        states.push(...(await this.settleBatch([operation])));
+        states.push(...(await this.settleBatch([operation], checkOwnership)));
       }
       return states;
     }
@@ -313,7 +330,10 @@ export class ProcessorService {
     return settled;
   }
 
-  /** Every outcome of a batch in one statement; their waits replaced in two. */
+  /**
+   * Every outcome of a batch in one statement; their waits replaced in two. Only operations still claimed by this
+   * worker and still processing are updated: if any is not, OwnershipLost is thrown (the caller's transaction rolls back).
+   */
   private async recordAll(manager: EntityManager, projectKey: string, outcomes: Array<{ operation: ClaimedOperation; result: ApplyResult }>): Promise<void> {
     if (outcomes.length === 0) return;
     const rows = outcomes.map(({ operation, result }) => {
@@ -327,14 +347,15 @@ export class ProcessorService {
         unresolved: unresolved.length > 0 ? unresolved : null,
       };
     });
-    await manager.query(
+    const [, updated] = (await manager.query(
       `UPDATE import_operations o
           SET state = r.state, version = o.version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL,
               resource_version = COALESCE(r.resource_version, o.resource_version), errors = r.errors, unresolved_references = r.unresolved
          FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, state text, resource_version integer, errors jsonb, unresolved jsonb)
-        WHERE o.project_key = $1 AND o.id = ANY($3::uuid[]) AND o.id = r.id`,
-      [projectKey, JSON.stringify(rows), rows.map((row) => row.id)],
-    );
+        WHERE o.project_key = $1 AND o.id = ANY($3::uuid[]) AND o.id = r.id AND o.locked_by = $4 AND o.state = 'processing'`,
+      [projectKey, JSON.stringify(rows), rows.map((row) => row.id), this.workerId],
+    )) as [unknown, number];
+    if (updated !== rows.length) throw new OwnershipLost(rows.length - updated);
     const hadWaits = outcomes.filter(({ operation }) => operation.had_waits).map(({ operation }) => operation.id);
     if (hadWaits.length > 0) {
       await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = ANY($2::uuid[])`, [projectKey, hadWaits]);
