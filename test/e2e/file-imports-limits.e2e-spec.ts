@@ -176,7 +176,40 @@ describe('file import record bound (JSON array, inline inputs)', () => {
     expect(option.body.errors[0]).toMatchObject({ code: 'InvalidInput', message: `The field 'metadata' is nested deeper than the limit of ${INPUT_LIMITS.maxJsonDepth} levels.` });
   });
 
-  it('a 50 MB single item, streamed, is rejected at the bound; the body is read to its end and the API goes on', async () => {
+  it('a client that goes away mid-upload fails the job (the upload was interrupted), nothing is stored, nothing hangs', async () => {
+    const container = await newContainer();
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const request = http.request({
+      host: '127.0.0.1',
+      port,
+      path: `${base(container)}?resourceType=category`,
+      method: 'POST',
+      headers: { ...t.auth, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+    });
+    request.on('error', () => undefined);
+    const items = Array.from({ length: 700 }, (_, i) => JSON.stringify(category(`gone-${i}`))).join(',');
+    await new Promise<void>((resolve) => request.write(`[${items},`, () => resolve()));
+    // Wait (by condition) until the job exists and its first batch is staged, then drop the connection.
+    let id: string | undefined;
+    for (let i = 0; i < 5000 && !id; i++) {
+      const list = await jobs(container);
+      if (list.results[0]?.counts.rows >= 500) id = list.results[0].id;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(id).toBeDefined();
+    request.destroy();
+    let state = 'running';
+    for (let i = 0; i < 5000 && state === 'running'; i++) {
+      state = (await jobs(container)).results[0].state;
+      if (state === 'running') await new Promise((resolve) => setImmediate(resolve));
+    }
+    const failed = (await t.http.get(`${base(container)}/${id}`).set(t.auth).expect(200)).body as FileImport;
+    expect(failed).toMatchObject({ state: 'failed', counts: { accepted: 0 } });
+    expect(failed.errors[0]).toMatchObject({ code: 'InvalidInput', message: expect.stringMatching(/aborted|interrupted/) });
+    expect(await staged(id as string)).toBe(0);
+  });
+
+  it('a 50 MB single item, streamed, is rejected at the bound; the server drains the rest instead of resetting the connection, and goes on', async () => {
     const container = await newContainer();
     const head = `[${JSON.stringify(category('s-1'))},{"key":"s-2","name":{"en":"`;
     const res = await streamedUpload(`${base(container)}?resourceType=category`, head, 50 * 1024 * 1024, `"},"slug":{"en":"s-2"}}]`);
