@@ -100,36 +100,32 @@ interface JsonToken {
   value?: unknown;
 }
 
-/** Characters a token adds to its value: chunk lengths, literals, one per quote or bracket (whitespace, commas and colons not counted). */
-function tokenChars(token: JsonToken): number {
-  switch (token.name) {
-    case 'stringChunk':
-    case 'numberChunk':
-      return (token.value as string).length;
-    case 'nullValue':
-    case 'trueValue':
-      return 4;
-    case 'falseValue':
-      return 5;
-    case 'startNumber':
-    case 'endNumber':
-      return 0;
-    default:
-      return 1;
-  }
+/** The Assembler's token methods (called directly: no packed token object per value). */
+interface AssemblerMethods {
+  startObject(): void;
+  endObject(): void;
+  startArray(): void;
+  endArray(): void;
+  keyValue(value: string): void;
+  stringValue(value: string): void;
+  numberValue(value: string): void;
+  nullValue(): void;
+  trueValue(): void;
+  falseValue(): void;
+  current: unknown;
 }
-
-const VALUE_ENDS = new Set(['endObject', 'endArray', 'endString', 'endNumber', 'nullValue', 'trueValue', 'falseValue']);
 
 /**
  * One JSON value (an array item, an inline input, an option) assembled from UNPACKED tokens under a bound, so that
  * no item is ever held whole beyond MAX_RECORD_CHARS: its characters are counted as the tokens arrive (the parser
  * streams a long string in chunks of 256 characters, never holding it whole) and past the limit the file fails.
- * Chunked strings, keys and numbers are packed here (at most MAX_RECORD_CHARS each) for the Assembler. A value nested
- * deeper than INPUT_LIMITS.maxJsonDepth is no longer assembled (its tokens are only counted) and ends `deep`.
+ * Counted: string, key and number characters, 4/4/5 for null/true/false, one per quote and bracket (whitespace,
+ * commas and colons are not). Chunked strings, keys and numbers are packed here (at most MAX_RECORD_CHARS each) for
+ * the Assembler. A value nested deeper than INPUT_LIMITS.maxJsonDepth is no longer assembled (its tokens are only
+ * counted) and ends `deep`.
  */
 class BoundedValue {
-  private assembler: Assembler | undefined = new Assembler();
+  private assembler: AssemblerMethods | undefined = new Assembler() as unknown as AssemblerMethods;
   private chars = 0;
   private depth = 0;
   private text = '';
@@ -138,51 +134,82 @@ class BoundedValue {
   /** `what` names the value in the error: "An array item", "The field 'mapping'". */
   constructor(private readonly what: string) {}
 
+  private charge(chars: number): void {
+    this.chars += chars;
+    if (this.chars > MAX_RECORD_CHARS) throw new FileReadError(`${this.what} is larger than the limit of ${MAX_RECORD_CHARS} characters.`);
+  }
+
   /** Feeds the value's next token; true once the value is complete (then read `value` and `deep`). */
   consume(token: JsonToken): boolean {
-    this.chars += tokenChars(token);
-    if (this.chars > MAX_RECORD_CHARS) throw new FileReadError(`${this.what} is larger than the limit of ${MAX_RECORD_CHARS} characters.`);
-    let packed: JsonToken | undefined = token;
+    const assembler = this.assembler;
     switch (token.name) {
-      case 'startObject':
-      case 'startArray':
-        if (++this.depth > INPUT_LIMITS.maxJsonDepth && !this.deep) {
-          this.deep = true;
-          this.assembler = undefined;
-        }
-        break;
-      case 'endObject':
-      case 'endArray':
-        this.depth--;
-        break;
+      case 'stringChunk':
+      case 'numberChunk': {
+        const chunk = token.value as string;
+        this.charge(chunk.length);
+        if (assembler) this.text += chunk;
+        return false;
+      }
       case 'startString':
       case 'startKey':
+        this.charge(1);
+        this.text = '';
+        return false;
       case 'startNumber':
         this.text = '';
-        packed = undefined;
-        break;
-      case 'stringChunk':
-      case 'numberChunk':
-        if (!this.deep) this.text += token.value as string;
-        packed = undefined;
-        break;
-      case 'endString':
-        packed = { name: 'stringValue', value: this.text };
-        break;
+        return false;
       case 'endKey':
-        packed = { name: 'keyValue', value: this.text };
+        this.charge(1);
+        assembler?.keyValue(this.text);
+        this.text = '';
+        return false;
+      case 'endString':
+        this.charge(1);
+        assembler?.stringValue(this.text);
+        this.text = '';
         break;
       case 'endNumber':
-        packed = { name: 'numberValue', value: this.text };
+        assembler?.numberValue(this.text);
+        this.text = '';
         break;
+      case 'startObject':
+      case 'startArray':
+        this.charge(1);
+        if (++this.depth > INPUT_LIMITS.maxJsonDepth && assembler) {
+          this.deep = true;
+          this.assembler = undefined;
+        } else if (assembler) {
+          if (token.name === 'startObject') assembler.startObject();
+          else assembler.startArray();
+        }
+        return false;
+      case 'endObject':
+      case 'endArray':
+        this.charge(1);
+        this.depth--;
+        if (token.name === 'endObject') assembler?.endObject();
+        else assembler?.endArray();
+        break;
+      case 'nullValue':
+        this.charge(4);
+        assembler?.nullValue();
+        break;
+      case 'trueValue':
+        this.charge(4);
+        assembler?.trueValue();
+        break;
+      case 'falseValue':
+        this.charge(5);
+        assembler?.falseValue();
+        break;
+      default:
+        return false;
     }
-    if (packed && this.assembler) this.assembler.consume(packed as Parameters<Assembler['consume']>[0]);
-    if (token.name === 'endString' || token.name === 'endKey' || token.name === 'endNumber') this.text = '';
-    return this.depth === 0 && VALUE_ENDS.has(token.name);
+    return this.depth === 0;
   }
 
   get value(): unknown {
-    return this.assembler?.current as unknown;
+    return this.assembler?.current;
   }
 }
 
