@@ -558,7 +558,16 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
         callback(null, record);
       },
     });
-    const streams = [source, limit.transform(), ...stages, counter] as unknown as [Readable, ...Transform[]];
+    // The body is piped in, not part of the pipeline: a parser's failure (an item over the record bound) destroys the
+    // pipeline's streams, and destroying the body would reset the connection while the client still sends; the rest
+    // is drained below instead. A body that fails or closes before its end (the client went away) fails the pipeline.
+    const entry = limit.transform();
+    source.on('error', (error: Error) => entry.destroy(error));
+    source.once('close', () => {
+      if (!source.readableEnded) entry.destroy(new Error('The upload was interrupted.'));
+    });
+    source.pipe(entry);
+    const streams = [entry, ...stages, counter] as unknown as [Readable, ...Transform[]];
     const last = (pipeline as unknown as (...args: unknown[]) => Readable)(...streams, (error: Error | null) => {
       if (error) streamError ??= error;
     });
@@ -586,6 +595,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     if (stopped) throw stopped;
     if (limit.exceeded) throw new FileTooLarge(this.config.fileImportMaxBytes);
     if (streamError) {
+      source.unpipe(entry);
       source.resume();
       const failure = streamError instanceof FileReadError ? streamError : new FileReadError(`The file cannot be read: ${streamError.message}`);
       failure.row = Math.max(produced, staged + batch.length) + 1;

@@ -9,8 +9,8 @@ import { parse as parseCsv } from 'csv-parse';
 import { SaxesParser } from 'saxes';
 import Assembler from 'stream-json/Assembler';
 import { parser as jsonParser } from 'stream-json';
-import { streamArray } from 'stream-json/streamers/StreamArray';
 import JsonlParser from 'stream-json/jsonl/Parser';
+import { INPUT_LIMITS } from '../../../common/src';
 
 export const FILE_FORMATS = ['csv', 'json', 'ndjson', 'xml'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -94,9 +94,166 @@ const unwrapValue = () =>
     },
   });
 
-/** The items of a top-level JSON array, one record each. */
+/** A token of stream-json's parser. Unpacked (`packValues: false`): strings, keys and numbers come as chunks. */
+interface JsonToken {
+  name: string;
+  value?: unknown;
+}
+
+/** The Assembler's token methods (called directly: no packed token object per value). */
+interface AssemblerMethods {
+  startObject(): void;
+  endObject(): void;
+  startArray(): void;
+  endArray(): void;
+  keyValue(value: string): void;
+  stringValue(value: string): void;
+  numberValue(value: string): void;
+  nullValue(): void;
+  trueValue(): void;
+  falseValue(): void;
+  current: unknown;
+}
+
+/**
+ * One JSON value (an array item, an inline input, an option) assembled from UNPACKED tokens under a bound, so that
+ * no item is ever held whole beyond MAX_RECORD_CHARS: its characters are counted as the tokens arrive (the parser
+ * streams a long string in chunks of 256 characters, never holding it whole) and past the limit the file fails.
+ * Counted: string, key and number characters, 4/4/5 for null/true/false, one per quote and bracket (whitespace,
+ * commas and colons are not). Chunked strings, keys and numbers are packed here (at most MAX_RECORD_CHARS each) for
+ * the Assembler. A value nested deeper than INPUT_LIMITS.maxJsonDepth is no longer assembled (its tokens are only
+ * counted) and ends `deep`.
+ */
+class BoundedValue {
+  private assembler: AssemblerMethods | undefined = new Assembler() as unknown as AssemblerMethods;
+  private chars = 0;
+  private depth = 0;
+  private text = '';
+  deep = false;
+
+  /** `what` names the value in the error: "An array item", "The field 'mapping'". */
+  constructor(private readonly what: string) {}
+
+  private charge(chars: number): void {
+    this.chars += chars;
+    if (this.chars > MAX_RECORD_CHARS) throw new FileReadError(`${this.what} is larger than the limit of ${MAX_RECORD_CHARS} characters.`);
+  }
+
+  /** Feeds the value's next token; true once the value is complete (then read `value` and `deep`). */
+  consume(token: JsonToken): boolean {
+    const assembler = this.assembler;
+    switch (token.name) {
+      case 'stringChunk':
+      case 'numberChunk': {
+        const chunk = token.value as string;
+        this.charge(chunk.length);
+        if (assembler) this.text += chunk;
+        return false;
+      }
+      case 'startString':
+      case 'startKey':
+        this.charge(1);
+        this.text = '';
+        return false;
+      case 'startNumber':
+        this.text = '';
+        return false;
+      case 'endKey':
+        this.charge(1);
+        assembler?.keyValue(this.text);
+        this.text = '';
+        return false;
+      case 'endString':
+        this.charge(1);
+        assembler?.stringValue(this.text);
+        this.text = '';
+        break;
+      case 'endNumber':
+        assembler?.numberValue(this.text);
+        this.text = '';
+        break;
+      case 'startObject':
+      case 'startArray':
+        this.charge(1);
+        if (++this.depth > INPUT_LIMITS.maxJsonDepth && assembler) {
+          this.deep = true;
+          this.assembler = undefined;
+        } else if (assembler) {
+          if (token.name === 'startObject') assembler.startObject();
+          else assembler.startArray();
+        }
+        return false;
+      case 'endObject':
+      case 'endArray':
+        this.charge(1);
+        this.depth--;
+        if (token.name === 'endObject') assembler?.endObject();
+        else assembler?.endArray();
+        break;
+      case 'nullValue':
+        this.charge(4);
+        assembler?.nullValue();
+        break;
+      case 'trueValue':
+        this.charge(4);
+        assembler?.trueValue();
+        break;
+      case 'falseValue':
+        this.charge(5);
+        assembler?.falseValue();
+        break;
+      default:
+        return false;
+    }
+    return this.depth === 0;
+  }
+
+  get value(): unknown {
+    return this.assembler?.current;
+  }
+}
+
+const TOO_DEEP = `The record is nested deeper than the limit of ${INPUT_LIMITS.maxJsonDepth} levels.`;
+
+/** The items of a top-level JSON array as records, each bounded (BoundedValue) while it streams in. */
+class JsonArrayItems extends Transform {
+  private started = false;
+  private item: BoundedValue | undefined;
+
+  constructor() {
+    super({ objectMode: true });
+  }
+
+  _transform(token: JsonToken, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.consume(token);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  private consume(token: JsonToken): void {
+    if (!this.started) {
+      if (token.name !== 'startArray') throw new FileReadError('The file must be a JSON array of records.');
+      this.started = true;
+      return;
+    }
+    if (!this.item) {
+      if (token.name === 'endArray') return;
+      this.item = new BoundedValue('An array item');
+    }
+    if (!this.item.consume(token)) return;
+    const { value, deep } = this.item;
+    this.item = undefined;
+    if (deep) this.push({ unreadable: TOO_DEEP });
+    else this.push(typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { unreadable: 'The record is not a JSON object.' });
+  }
+}
+
+/** The items of a top-level JSON array, one record each; an item over MAX_RECORD_CHARS fails the file while it streams. */
 export function jsonArrayRecords(): Transform[] {
-  return [jsonParser(), streamArray(), unwrapValue()];
+  return [jsonParser({ packValues: false }), new JsonArrayItems()];
 }
 
 /** One record per NDJSON line; a line that is not JSON is an unreadable record (its row's error), not the file's end. */
@@ -132,15 +289,18 @@ function lineLengthGuard(): Transform {
 
 /**
  * Inline inputs: a JSON object `{resourceType, inputs: [...], ...options}`. The `inputs` items stream out as records;
- * every other top-level field is collected into `options` (complete once the stream has ended).
+ * every other top-level field is collected into `options` (complete once the stream has ended). Each item, each
+ * option value and each top-level key is bounded by MAX_RECORD_CHARS while it streams in (BoundedValue).
  */
 export class InlineInputs extends Transform {
   readonly options: Record<string, unknown> = {};
   private depth = 0;
   private key: string | undefined;
+  /** A top-level key being read (its chunks), bounded. */
+  private keyText: string | undefined;
   private inInputs = false;
   private sawInputs = false;
-  private assembler: Assembler | undefined;
+  private value: BoundedValue | undefined;
   private count = 0;
 
   constructor(private readonly maxInputs: number) {
@@ -151,7 +311,7 @@ export class InlineInputs extends Transform {
     return this.sawInputs;
   }
 
-  _transform(token: { name: string; value?: unknown }, _encoding: BufferEncoding, callback: TransformCallback): void {
+  _transform(token: JsonToken, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
       this.consume(token);
       callback();
@@ -160,10 +320,9 @@ export class InlineInputs extends Transform {
     }
   }
 
-  private consume(token: { name: string; value?: unknown }): void {
-    if (this.assembler) {
-      this.assembler.consume(token as Parameters<Assembler['consume']>[0]);
-      if (this.assembler.done) this.finish(this.assembler.current as unknown);
+  private consume(token: JsonToken): void {
+    if (this.value) {
+      if (this.value.consume(token)) this.finish(this.value);
       return;
     }
     if (this.depth === 0) {
@@ -173,11 +332,21 @@ export class InlineInputs extends Transform {
     }
     if (this.inInputs) {
       if (token.name === 'endArray') this.inInputs = false;
-      else this.startValue(token);
+      else this.startValue(token, `An item of 'inputs'`);
       return;
     }
-    if (token.name === 'keyValue') {
-      this.key = String(token.value);
+    if (this.keyText !== undefined) {
+      if (token.name === 'stringChunk') {
+        this.keyText += token.value as string;
+        if (this.keyText.length > MAX_RECORD_CHARS) throw new FileReadError(`A field name of the body is longer than the limit of ${MAX_RECORD_CHARS} characters.`);
+      } else if (token.name === 'endKey') {
+        this.key = this.keyText;
+        this.keyText = undefined;
+      }
+      return;
+    }
+    if (token.name === 'startKey') {
+      this.keyText = '';
       return;
     }
     if (token.name === 'endObject') {
@@ -191,27 +360,23 @@ export class InlineInputs extends Transform {
       this.sawInputs = true;
       return;
     }
-    this.startValue(token);
+    this.startValue(token, `The field '${(this.key ?? '').slice(0, 100)}'`);
   }
 
-  private startValue(token: { name: string; value?: unknown }): void {
-    if (token.name === 'startObject' || token.name === 'startArray') {
-      this.assembler = new Assembler();
-      this.assembler.consume(token as Parameters<Assembler['consume']>[0]);
-      return;
-    }
-    const scalars: Record<string, unknown> = { nullValue: null, trueValue: true, falseValue: false };
-    if (token.name in scalars) this.finish(scalars[token.name]);
-    else if (token.name === 'numberValue') this.finish(Number(token.value));
-    else this.finish(token.value);
+  private startValue(token: JsonToken, what: string): void {
+    this.value = new BoundedValue(what);
+    if (this.value.consume(token)) this.finish(this.value);
   }
 
-  private finish(value: unknown): void {
-    this.assembler = undefined;
+  private finish(bounded: BoundedValue): void {
+    this.value = undefined;
+    const { value, deep } = bounded;
     if (this.inInputs) {
       if (++this.count > this.maxInputs) throw new FileReadError(`The field 'inputs' has more than the limit of ${this.maxInputs} items.`);
-      this.push(typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { unreadable: 'The input is not a JSON object.' });
+      if (deep) this.push({ unreadable: TOO_DEEP });
+      else this.push(typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { unreadable: 'The input is not a JSON object.' });
     } else if (this.key !== undefined) {
+      if (deep) throw new FileReadError(`The field '${this.key.slice(0, 100)}' is nested deeper than the limit of ${INPUT_LIMITS.maxJsonDepth} levels.`);
       this.options[this.key] = value;
       this.key = undefined;
     }
@@ -220,7 +385,8 @@ export class InlineInputs extends Transform {
 
 export function inlineRecords(maxInputs: number): { stages: Transform[]; collector: InlineInputs } {
   const collector = new InlineInputs(maxInputs);
-  return { stages: [jsonParser({ packValues: true, streamValues: false }), collector], collector };
+  // Unpacked: the parser never holds a whole string, key or number; InlineInputs packs them under the bound.
+  return { stages: [jsonParser({ packValues: false }), collector], collector };
 }
 
 interface XmlNode {
