@@ -656,7 +656,17 @@ function renderTable(r) {
     `ratios: ${JSON.stringify(r.ratios)}`,
     '',
   ];
-  return `${header.join('\n')}\n${lines.join('\n')}\n`;
+  // Where Postgres spends a drain's time, by statement (only with pg_stat_statements preloaded, see bench/statements.js).
+  const profiles = [
+    ['drain, 1 worker', r.scenarios.drain.workers1.statements],
+    ['drain, mixed catalog', m?.statements],
+  ].filter(([, profile]) => profile);
+  const statementLines = profiles.flatMap(([name, profile]) => [
+    '',
+    `Postgres execution time by statement, ${name}: ${profile.totalExecMsPer1000} ms per 1,000 operations (ms per 1,000 | calls per 1,000 | share | statement)`,
+    ...profile.statements.slice(0, 10).map((row) => `  ${String(row.msPer1000).padStart(7)} | ${String(row.callsPer1000).padStart(7)} | ${row.share.toFixed(3)} | ${row.query.slice(0, 110)}`),
+  ]);
+  return `${header.join('\n')}\n${lines.join('\n')}\n${statementLines.join('\n')}${statementLines.length > 0 ? '\n' : ''}`;
 }
 
 main().catch((error) => {

@@ -225,7 +225,7 @@ export function loadConfig(env: Env = process.env): BerthConfig {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824),
     tokenLifetimeSeconds: int(env, 'TOKEN_LIFETIME_SECONDS', 172_800, 60, 31_536_000),
     operationTtlHours: int(env, 'OPERATION_TTL_HOURS', 48, 1, 8760),
-    processorBatchSize: int(env, 'PROCESSOR_BATCH_SIZE', 100, 1, 5000),
+    processorBatchSize: int(env, 'PROCESSOR_BATCH_SIZE', 400, 1, 5000),
     processorConcurrency: int(env, 'PROCESSOR_CONCURRENCY', 4, 1, 64),
     processorPollMs: int(env, 'PROCESSOR_POLL_MS', 1000, 10, 60_000),
     processorLeaseSeconds: int(env, 'PROCESSOR_LEASE_SECONDS', 10, 1, 3600),
