@@ -1,3 +1,4 @@
+import { inventoryApplier } from '../../libs/catalog/src/inventory/inventory.applier';
 import { drain } from '../support/processor';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -255,6 +256,41 @@ describe('catalog basics: categories, types, inventory and standalone prices', (
       await drain(t);
       expect(await operation(duplicate)).toMatchObject({ state: 'rejected', errors: [{ code: 'DuplicateField', duplicateValue: 'sku-1' }] });
       expect(await operation(duplicateChannel)).toMatchObject({ state: 'rejected', errors: [{ code: 'DuplicateField', duplicateValue: 'sku-1' }] });
+    });
+
+    it('a batch of entries ends as one by one in accept order: new, unchanged, changed, clashes with stored and earlier entries, a freed sku taken', async () => {
+      await importResources('inventories', 'inventory', { key: 'b-stay', sku: 'b-sku-stay', quantityOnStock: 1 }, { key: 'b-move', sku: 'b-sku-old', quantityOnStock: 1 });
+      await drain(t);
+      const ids = await importResources(
+        'inventories',
+        'inventory',
+        { key: 'b-new-1', sku: 'b-sku-new', quantityOnStock: 3 },
+        { key: 'b-stay', sku: 'b-sku-stay', quantityOnStock: 1 },
+        { key: 'b-clash-stored', sku: 'b-sku-stay', quantityOnStock: 1 },
+        { key: 'b-clash-earlier', sku: 'b-sku-new', quantityOnStock: 1 },
+        { key: 'b-move', sku: 'b-sku-moved', quantityOnStock: 2 },
+        { key: 'b-takes-freed', sku: 'b-sku-old', quantityOnStock: 5 },
+        { key: 'b-other-channel', sku: 'b-sku-new', quantityOnStock: 7, supplyChannel: { typeId: 'channel', key: 'ch-1' } },
+      );
+      // Settled set-wise: the one-by-one path (also the fallback when the set-wise one throws) is not taken.
+      const oneByOne = jest.spyOn(inventoryApplier, 'apply');
+      await drain(t);
+      expect(oneByOne).not.toHaveBeenCalled();
+      oneByOne.mockRestore();
+      const settled = await Promise.all(ids.map(operation));
+      expect(settled.map((o) => [o.state, o.resourceVersion ?? o.errors?.[0]?.duplicateValue])).toEqual([
+        ['imported', 1],
+        ['imported', 1],
+        ['rejected', 'b-sku-stay'],
+        ['rejected', 'b-sku-new'],
+        ['imported', 2],
+        ['imported', 1],
+        ['imported', 1],
+      ]);
+      expect(settled[3].errors[0].message).toContain(`(key 'b-new-1')`);
+      expect(await read('inventory', 'b-move')).toMatchObject({ version: 2, sku: 'b-sku-moved', quantityOnStock: 2 });
+      expect(await read('inventory', 'b-takes-freed')).toMatchObject({ version: 1, sku: 'b-sku-old', quantityOnStock: 5 });
+      expect((await t.http.get(`/${project}/inventory/key=b-clash-earlier`).set(t.auth)).status).toBe(404);
     });
 
     it('waits for a supply channel that does not exist yet', async () => {
