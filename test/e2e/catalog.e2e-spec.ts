@@ -1,4 +1,5 @@
 import { inventoryApplier } from '../../libs/catalog/src/inventory/inventory.applier';
+import { standalonePriceApplier } from '../../libs/catalog/src/standalone-prices/standalone-price.applier';
 import { drain } from '../support/processor';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -301,6 +302,23 @@ describe('catalog basics: categories, types, inventory and standalone prices', (
   });
 
   describe('standalone prices', () => {
+    it('a batch of prices is written set-wise: new ones created, unchanged ones keep their version, changed ones bump it', async () => {
+      const price = (key: string, centAmount: number) => ({ key, sku: `sku-${key}`, value: eur(centAmount) });
+      await importResources('standalone-prices', 'standalone-price', price('spb-same', 100), price('spb-change', 100));
+      await drain(t);
+      const ids = await importResources('standalone-prices', 'standalone-price', price('spb-new', 1), price('spb-same', 100), price('spb-change', 200));
+      const oneByOne = jest.spyOn(standalonePriceApplier, 'apply');
+      await drain(t);
+      expect(oneByOne).not.toHaveBeenCalled();
+      oneByOne.mockRestore();
+      expect((await Promise.all(ids.map(operation))).map((o) => [o.state, o.resourceVersion])).toEqual([
+        ['imported', 1],
+        ['imported', 1],
+        ['imported', 2],
+      ]);
+      expect(await read('standalone-prices', 'spb-change')).toMatchObject({ version: 2, sku: 'sku-spb-change', value: { centAmount: 200 } });
+      expect(await read('standalone-prices', 'spb-new')).toMatchObject({ version: 1, sku: 'sku-spb-new', value: { centAmount: 1 } });
+    });
     it('imports a standalone price with TypedMoney, tiers and active defaulting to true', async () => {
       const [price] = await importResources('standalone-prices', 'standalone-price', {
         key: 'sp-1',

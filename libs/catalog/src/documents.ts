@@ -77,6 +77,77 @@ export async function upsertDocument(
   return { id: existing.id, version: updated[0].version, created: false, changed: true };
 }
 
+/** Extra indexed columns of a document table kept in sync with data, with their SQL types (for the set-wise writes). */
+export type DocumentColumns = Record<string, 'text' | 'uuid' | 'integer' | 'boolean' | 'text[]'>;
+
+/** One resource of a set-wise write: its key, its data and the values of the table's extra columns. */
+export interface DocumentWrite {
+  key: string;
+  data: Record<string, unknown>;
+  columns?: Record<string, unknown>;
+}
+
+/**
+ * upsertDocument() for many resources of one table (distinct keys) in at most three statements: the stored ones
+ * loaded and locked in key order (unless the caller did, `stored`), one UPDATE of those whose data changed (the
+ * version moves only then) and one INSERT of the new ones. Results in the order of `writes`.
+ */
+export async function upsertDocuments(
+  manager: EntityManager,
+  tableName: string,
+  columns: DocumentColumns,
+  projectKey: string,
+  writes: DocumentWrite[],
+  stored?: ReadonlyMap<string, { id: string; version: number }>,
+): Promise<UpsertResult[]> {
+  if (writes.length === 0) return [];
+  const names = Object.keys(columns).map((name) => {
+    if (!/^[a-z_]+$/.test(name)) throw new Error(`invalid column ${name}`);
+    return name;
+  });
+  const existing =
+    stored ??
+    new Map(
+      (
+        (await manager.query(`SELECT id, key, version FROM ${table(tableName)} WHERE project_key = $1 AND key = ANY($2::text[]) ORDER BY key FOR UPDATE`, [
+          projectKey,
+          writes.map((write) => write.key),
+        ])) as Array<{ id: string; key: string; version: number }>
+      ).map((row) => [row.key, row]),
+    );
+  const row = (write: DocumentWrite, id?: string) => ({ ...(id ? { id } : { key: write.key }), data: write.data, ...Object.fromEntries(names.map((name) => [name, write.columns?.[name] ?? null])) });
+  const recordType = names.map((name) => `, ${name} ${columns[name]}`).join('');
+  const results = new Map<string, UpsertResult>();
+  const updates = writes.filter((write) => existing.has(write.key));
+  if (updates.length > 0) {
+    const ids = updates.map((write) => existing.get(write.key)!.id);
+    const [changed] = (await manager.query(
+      `UPDATE ${table(tableName)} t SET data = r.data, version = t.version + 1, last_modified_at = now()${names.map((name) => `, ${name} = r.${name}`).join('')}
+         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, data jsonb${recordType})
+        WHERE t.project_key = $1 AND t.id = ANY($3::uuid[]) AND t.id = r.id AND t.data IS DISTINCT FROM r.data
+       RETURNING t.id, t.version`,
+      [projectKey, JSON.stringify(updates.map((write, i) => row(write, ids[i]))), ids],
+    )) as [Array<{ id: string; version: number }>, number];
+    const versions = new Map(changed.map((entry) => [entry.id, entry.version]));
+    for (const write of updates) {
+      const previous = existing.get(write.key)!;
+      const version = versions.get(previous.id);
+      results.set(write.key, { id: previous.id, version: version ?? previous.version, created: false, changed: version !== undefined });
+    }
+  }
+  const inserts = writes.filter((write) => !existing.has(write.key));
+  if (inserts.length > 0) {
+    const created = (await manager.query(
+      `INSERT INTO ${table(tableName)} (project_key, key, data${names.map((name) => `, ${name}`).join('')})
+       SELECT $1, r.key, r.data${names.map((name) => `, r.${name}`).join('')} FROM jsonb_to_recordset($2::jsonb) AS r(key text, data jsonb${recordType})
+       RETURNING id, key, version`,
+      [projectKey, JSON.stringify(inserts.map((write) => row(write)))],
+    )) as Array<{ id: string; key: string; version: number }>;
+    for (const entry of created) results.set(entry.key, { id: entry.id, version: entry.version, created: true, changed: true });
+  }
+  return writes.map((write) => results.get(write.key)!);
+}
+
 /** The commercetools HTTP API representation of a stored resource. */
 export function toResource(row: DocumentRow): Record<string, unknown> {
   return {

@@ -1,10 +1,11 @@
 import { Applier, ApplyContext, ApplyResult, BatchItem, KeyReference, collectKeyReferences, uniqueReferences } from '../../../processing/src/applier';
 import { ErrorObject } from '../../../common/src';
 import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
-import { upsertDocument } from '../documents';
+import { DocumentColumns, upsertDocument, upsertDocuments } from '../documents';
 import { compact } from '../products/product-model';
 
 export const INVENTORY_TABLE = 'inventory_entries';
+const INVENTORY_COLUMNS: DocumentColumns = { sku: 'text', supply_channel_id: 'uuid' };
 
 interface InventoryImport {
   key: string;
@@ -122,48 +123,17 @@ export const inventoryApplier: Applier<InventoryImport> = {
       results.push(undefined);
       writes.push({ index, data, channelId });
     }
-    const updates = writes.filter((write) => existing.has(keys[write.index]));
-    const inserts = writes.filter((write) => !existing.has(keys[write.index]));
-    if (updates.length > 0) {
-      const ids = updates.map((write) => existing.get(keys[write.index])!.id);
-      const changed = new Map(
-        (
-          (
-            (await manager.query(
-              `UPDATE inventory_entries e SET data = r.data, sku = r.sku, supply_channel_id = r.channel_id, version = e.version + 1, last_modified_at = now()
-                 FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, data jsonb, sku text, channel_id uuid)
-                WHERE e.project_key = $1 AND e.id = ANY($3::uuid[]) AND e.id = r.id AND e.data IS DISTINCT FROM r.data
-               RETURNING e.id, e.version`,
-              [
-                projectKey,
-                JSON.stringify(updates.map((write, i) => ({ id: ids[i], data: write.data, sku: items[write.index].resource.sku, channel_id: write.channelId }))),
-                ids,
-              ],
-            )) as [Array<{ id: string; version: number }>, number]
-          )[0]
-        ).map((row) => [row.id, row.version]),
-      );
-      for (const write of updates) {
-        const previous = existing.get(keys[write.index])!;
-        results[write.index] = { state: 'imported', resourceVersion: changed.get(previous.id) ?? previous.version };
-      }
-    }
-    if (inserts.length > 0) {
-      const created = new Map(
-        (
-          (await manager.query(
-            `INSERT INTO inventory_entries (project_key, key, data, sku, supply_channel_id)
-             SELECT $1, r.key, r.data, r.sku, r.channel_id FROM jsonb_to_recordset($2::jsonb) AS r(key text, data jsonb, sku text, channel_id uuid)
-             RETURNING key, version`,
-            [projectKey, JSON.stringify(inserts.map((write) => ({ key: keys[write.index], data: write.data, sku: items[write.index].resource.sku, channel_id: write.channelId })))],
-          )) as Array<{ key: string; version: number }>
-        ).map((row) => [row.key, row.version]),
-      );
-      for (const write of inserts) {
-        const key = keys[write.index];
-        items[write.index].context.created('inventory-entry', key);
-        results[write.index] = { state: 'imported', resourceVersion: created.get(key)! };
-      }
+    const saved = await upsertDocuments(
+      manager,
+      INVENTORY_TABLE,
+      INVENTORY_COLUMNS,
+      projectKey,
+      writes.map((write) => ({ key: keys[write.index], data: write.data, columns: { sku: items[write.index].resource.sku, supply_channel_id: write.channelId } })),
+      existing,
+    );
+    for (const [i, write] of writes.entries()) {
+      if (saved[i].created) items[write.index].context.created('inventory-entry', keys[write.index]);
+      results[write.index] = { state: 'imported', resourceVersion: saved[i].version };
     }
     return results.map((result) => result!);
   },
