@@ -1,3 +1,4 @@
+import { priceApplier } from '../../libs/catalog/src/products/price.applier';
 import { ProcessorService } from '../../libs/processing/src';
 import { drain } from '../support/processor';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -317,6 +318,54 @@ describe('products: product drafts, products, variants, variant patches and pric
     expect(await operation(waiting.id)).toMatchObject({ state: 'imported' });
     body = await product('bare');
     expect(body.masterData.staged.variants.find((v: { key: string }) => v.key === 'bare-v3').prices).toEqual([expect.objectContaining({ key: 'later-price' })]);
+  });
+
+  it('a batch of prices for a few products is written once per product and ends exactly as one by one (versions included)', async () => {
+    const scenario = async (prefix: string) => {
+      await importAndDrain('product-drafts', 'product-draft', [draft(`${prefix}1`), draft(`${prefix}2`)]);
+      const price = (product: string, variant: string, key: string, centAmount: number) => ({
+        key,
+        value: eur(centAmount),
+        productVariant: { typeId: 'product-variant', key: variant },
+        product: { typeId: 'product', key: product },
+      });
+      const [a, b] = [`${prefix}1`, `${prefix}2`];
+      return importAndDrain('prices', 'price', [
+        price(a, `${a}-m`, `${a}-price`, 1999), // unchanged (the draft's own price)
+        price(a, `${a}-v2`, `${a}-extra`, 500), // new
+        price(b, `${b}-m`, `${b}-price`, 2500), // changed
+        price(a, `${a}-m`, `${a}-price`, 999), // changed
+        price(a, `${a}-v2`, `${a}-extra`, 500), // unchanged again
+        { ...price(a, `${a}-m`, `${a}-wrong`, 1), product: { typeId: 'product', key: b } }, // variant of another product
+      ]);
+    };
+    const oneByOne = jest.spyOn(priceApplier, 'apply');
+    const setWise = await scenario('pbs');
+    expect(oneByOne).not.toHaveBeenCalled();
+    oneByOne.mockRestore();
+    // The same imports one by one (the fallback when the set-wise path throws) end the same way.
+    const failing = jest.spyOn(priceApplier, 'applyMany').mockRejectedValue(new Error('forced one by one'));
+    const sequential = await scenario('pbq');
+    failing.mockRestore();
+    const outcome = (operations: Array<{ state: string; resourceVersion?: number; errors?: Array<{ code: string }> }>) =>
+      operations.map((o) => [o.state, o.resourceVersion ?? o.errors?.[0]?.code]);
+    expect(outcome(setWise)).toEqual([
+      ['imported', 1],
+      ['imported', 2],
+      ['imported', 2],
+      ['imported', 3],
+      ['imported', 3],
+      ['validationFailed', 'InvalidField'],
+    ]);
+    expect(outcome(sequential)).toEqual(outcome(setWise));
+    for (const prefix of ['pbs', 'pbq']) {
+      const body = await product(`${prefix}1`);
+      expect(body.version).toBe(3);
+      const staged = body.masterData.staged;
+      expect(staged.masterVariant.prices.map((p: { key: string; value: { centAmount: number } }) => [p.key, p.value.centAmount])).toEqual([[`${prefix}1-price`, 999]]);
+      expect(staged.variants[0].prices.map((p: { key: string }) => p.key)).toEqual([`${prefix}1-extra`]);
+      expect((await product(`${prefix}2`)).version).toBe(2);
+    }
   });
 
   it('patches only the named attributes of a variant, staged by default or both projections; null removes one', async () => {

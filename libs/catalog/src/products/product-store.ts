@@ -28,6 +28,21 @@ export async function lockProductByKey(context: ApplyContext, key: string): Prom
 
 export const lockProductById = async (context: ApplyContext, id: string) => loaded(await findById(context.manager, PRODUCTS_TABLE, context.projectKey, id, true));
 
+/** Loads and locks the products with these ids in one statement (in key order, as preloadProductsByKey locks), by id. */
+export async function lockProductsById(context: ApplyContext, ids: string[]): Promise<Map<string, LoadedProduct>> {
+  if (ids.length === 0) return new Map();
+  const rows = (await context.manager.query(
+    `SELECT id, key, version, data, created_at, last_modified_at FROM products WHERE project_key = $1 AND id = ANY($2::uuid[]) ORDER BY key FOR UPDATE`,
+    [context.projectKey, ids],
+  )) as DocumentRow[];
+  const products = new Map<string, LoadedProduct>();
+  for (const row of rows) {
+    const product = loaded(row);
+    if (product) products.set(row.id, product);
+  }
+  return products;
+}
+
 /**
  * Loads and locks the products with these keys in one statement (in key order, so concurrent batches lock
  * alike) and keeps them in the batch's cache for lockProductByKey. For set-wise appliers whose batch holds
@@ -234,6 +249,11 @@ export interface ProductWrite {
   document: ProductDocument;
   /** Given by imports that change attributes or variants: the written projections must meet its constraints. */
   productType?: ProductTypeInfo;
+  /**
+   * How many versions the write stands for when it changes the product (default 1): a set-wise applier that folds
+   * several imports of one product into one write (prices) moves the version as far as one write per import would.
+   */
+  versionSteps?: number;
 }
 
 function constraintErrors(write: ProductWrite, data: ProductDocument): ErrorObject[] {
@@ -298,13 +318,15 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
   }
   if (updates.length > 0) {
     const [rows] = (await manager.query(
-      `UPDATE products p SET data = r.data, version = p.version + 1, last_modified_at = now(), product_type_id = r.product_type_id
-         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, data jsonb, product_type_id uuid)
+      `UPDATE products p SET data = r.data, version = p.version + r.steps, last_modified_at = now(), product_type_id = r.product_type_id
+         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, data jsonb, product_type_id uuid, steps integer)
         WHERE p.project_key = $1 AND p.id = ANY($3::uuid[]) AND p.id = r.id AND p.data IS DISTINCT FROM r.data
        RETURNING p.id, p.version`,
       [
         projectKey,
-        JSON.stringify(updates.map((index) => ({ id: writes[index].previous!.id, data: documents[index], product_type_id: documents[index].productType.id }))),
+        JSON.stringify(
+          updates.map((index) => ({ id: writes[index].previous!.id, data: documents[index], product_type_id: documents[index].productType.id, steps: writes[index].versionSteps ?? 1 })),
+        ),
         updates.map((index) => writes[index].previous!.id),
       ],
     )) as [Array<{ id: string; version: number }>, number];
