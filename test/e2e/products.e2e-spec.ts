@@ -368,6 +368,19 @@ describe('products: product drafts, products, variants, variant patches and pric
     }
   });
 
+  it('a price for a variant that a product draft earlier in the same batch creates is applied in that batch, never unresolved', async () => {
+    const [draftId] = await post('product-drafts', 'product-draft', [draft('same-batch')]);
+    const [priceId] = await post('prices', 'price', [
+      { key: 'same-batch-p2', value: eur(777), productVariant: { typeId: 'product-variant', key: 'same-batch-v2' }, product: { typeId: 'product', key: 'same-batch' } },
+    ]);
+    const result = await t.app.get(ProcessorService).runOnce();
+    expect(result).toMatchObject({ claimed: 2, imported: 2 });
+    expect(await operation(draftId)).toMatchObject({ state: 'imported', resourceVersion: 1 });
+    expect(await operation(priceId)).toMatchObject({ state: 'imported', resourceVersion: 2 });
+    const stagedVariant = (await product('same-batch')).masterData.staged.variants[0];
+    expect(stagedVariant.prices.map((p: { key: string }) => p.key)).toEqual(['same-batch-p2']);
+  });
+
   it('patches only the named attributes of a variant, staged by default or both projections; null removes one', async () => {
     const patched = draft('p8', {
       publish: true,

@@ -53,6 +53,12 @@ export interface Applier<T = Record<string, unknown>> {
   readonly resourceType: string;
   /** Every reference the resource needs before it can be applied. */
   references(resource: T): KeyReference[];
+  /**
+   * Keys other resources may reference that applying this resource creates, besides its own key (a product draft's
+   * variant keys). Operations of the same batch accepted after it wait for it to be applied instead of being set
+   * `unresolved` at once.
+   */
+  provides?(resource: T): string[];
   /** Applies the resource inside the operation's transaction. Throwing means a transient failure (retried). */
   apply(resource: T, context: ApplyContext): Promise<ApplyResult>;
   /**

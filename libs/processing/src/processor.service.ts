@@ -201,8 +201,9 @@ export class ProcessorService {
         // Keys of the batch's own resources, in accept order: a reference missing now may be created by an
         // earlier operation of this batch (a category and its parent, a product and its product type).
         const firstWithKey = new Map<string, number>();
+        const providedKeys = (operation: ClaimedOperation) => [operation.resource_key, ...(this.appliers.get(operation.resource_type)?.provides?.(operation.payload) ?? [])];
         mine.forEach((operation, index) => {
-          if (!firstWithKey.has(operation.resource_key)) firstWithKey.set(operation.resource_key, index);
+          for (const key of providedKeys(operation)) if (!firstWithKey.has(key)) firstWithKey.set(key, index);
         });
         // Runs of consecutive operations of one type, in accept order: each run is applied as a group, so an
         // operation sees every change made by the operations accepted before it in the batch. An operation
@@ -236,8 +237,8 @@ export class ProcessorService {
           const dependsOnRun = last !== undefined && missing.some((reference) => last.keys.has(reference.key));
           if (last?.resourceType === operation.resource_type && !dependsOnRun) {
             last.items.push({ operation, context, created, missing });
-            last.keys.add(operation.resource_key);
-          } else groups.push({ resourceType: operation.resource_type, items: [{ operation, context, created, missing }], keys: new Set([operation.resource_key]) });
+            for (const key of providedKeys(operation)) last.keys.add(key);
+          } else groups.push({ resourceType: operation.resource_type, items: [{ operation, context, created, missing }], keys: new Set(providedKeys(operation)) });
         }
         for (const { resourceType, items } of groups) {
           // References created by the runs applied so far in this batch resolve now (one query per typeId).

@@ -34,6 +34,8 @@ async function productDraftData(
 export const productDraftApplier: Applier<ProductDraftImport> = {
   resourceType: 'product-draft',
   references: (resource) => productReferences(resource),
+  // Prices and variant patches reference the variants by key.
+  provides: (resource) => [resource.masterVariant?.key, ...(resource.variants ?? []).map((variant) => variant.key)].filter((key): key is string => typeof key === 'string'),
   applyMany: (items) => applyProductImports(items, productDraftData),
   async apply(resource: ProductDraftImport, context: ApplyContext): Promise<ApplyResult> {
     const [result] = await applyProductImports([{ resource, context }], productDraftData);
