@@ -103,6 +103,41 @@ describe('batch settling', () => {
     expect(child.parent).toEqual({ typeId: 'category', id: parent.id });
   });
 
+  it('a batch split into concurrent parts keeps what depends on each other in one part: nothing waits for a part not yet committed', async () => {
+    // 300 operations: settled in 4 parts (PROCESSOR_CONCURRENCY) — but a product type, its category and the 150
+    // products that use them must stay together, or the products would find them missing in their own part.
+    const ids = [
+      ...(await post('product-types', 'product-type', [
+        {
+          key: 'split-type',
+          name: 'Split',
+          description: 'd',
+          attributes: [
+            { type: { name: 'text' }, name: 'color', label: { en: 'Color' }, isRequired: false, isSearchable: true },
+            { type: { name: 'number' }, name: 'size', label: { en: 'Size' }, isRequired: false, isSearchable: true },
+          ],
+        },
+      ])),
+      ...(await post('categories', 'category', [{ key: 'split-cat', name: { en: 'S' }, slug: { en: 'split-cat' } }])),
+      ...(await post(
+        'product-drafts',
+        'product-draft',
+        Array.from({ length: 150 }, (_, i) => ({
+          ...productDraft(`split-dep-${i}`),
+          productType: { typeId: 'product-type', key: 'split-type' },
+          categories: [{ typeId: 'category', key: 'split-cat' }],
+        })),
+      )),
+      ...(await post('product-drafts', 'product-draft', Array.from({ length: 148 }, (_, i) => productDraft(`split-free-${i}`)))),
+    ];
+    const run = await processor.runOnce();
+    const settled = await states(ids);
+    expect([...settled.values()].filter((row) => row.state !== 'imported').slice(0, 3)).toEqual([]);
+    expect(run).toMatchObject({ claimed: 300, imported: 300 });
+    const waits = (await t.dataSource.query(`SELECT count(*)::int AS n FROM import_operation_waits WHERE operation_id = ANY($1::uuid[])`, [ids])) as Array<{ n: number }>;
+    expect(waits[0].n).toBe(0);
+  });
+
   it('a woken operation keeps its place in the queue: it is claimed before operations accepted after it', async () => {
     const [child] = await post('categories', 'category', [{ key: 'q-child', name: { en: 'C' }, slug: { en: 'q-child' }, parent: { typeId: 'category', key: 'q-parent' } }]);
     await processor.runOnce();

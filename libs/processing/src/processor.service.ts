@@ -127,7 +127,7 @@ export class ProcessorService {
       const parts: ClaimedOperation[][] = [];
       for (const operations of byProject.values()) {
         const partCount = Math.max(1, Math.min(this.config.processorConcurrency, Math.floor(operations.length / MIN_PART_SIZE)));
-        for (let part = 0; part < partCount; part++) parts.push(operations.filter((_, index) => index % partCount === part));
+        parts.push(...this.independentParts(operations, partCount));
       }
       await Promise.all(
         parts.map(async (operations) => {
@@ -201,7 +201,7 @@ export class ProcessorService {
         // Keys of the batch's own resources, in accept order: a reference missing now may be created by an
         // earlier operation of this batch (a category and its parent, a product and its product type).
         const firstWithKey = new Map<string, number>();
-        const providedKeys = (operation: ClaimedOperation) => [operation.resource_key, ...(this.appliers.get(operation.resource_type)?.provides?.(operation.payload) ?? [])];
+        const providedKeys = (operation: ClaimedOperation) => this.providedKeys(operation);
         mine.forEach((operation, index) => {
           for (const key of providedKeys(operation)) if (!firstWithKey.has(key)) firstWithKey.set(key, index);
         });
@@ -329,6 +329,52 @@ export class ProcessorService {
       }
     }
     return settled;
+  }
+
+  /** The keys applying an operation creates: its own, and those its applier names (a product draft's variant keys). */
+  private providedKeys(operation: ClaimedOperation): string[] {
+    return [operation.resource_key, ...(this.appliers.get(operation.resource_type)?.provides?.(operation.payload) ?? [])];
+  }
+
+  /**
+   * Splits a project's claimed operations (accept order) into up to `partCount` parts settled at the same time, each in
+   * its own transaction. A part cannot see what another creates before both commit, so operations that reference a
+   * key another operation of the batch provides (a product and its product type or category, a price and the draft
+   * of its variant, a category and its parent) stay in one part with it, where settleBatch applies them in accept
+   * order; independent groups are spread over the parts (each to the smallest so far). Each part keeps accept order.
+   */
+  private independentParts(operations: ClaimedOperation[], partCount: number): ClaimedOperation[][] {
+    if (partCount <= 1) return [operations];
+    const provider = new Map<string, number>();
+    operations.forEach((operation, index) => {
+      for (const key of this.providedKeys(operation)) if (!provider.has(key)) provider.set(key, index);
+    });
+    const parent = operations.map((_, index) => index);
+    const root = (index: number): number => {
+      while (parent[index] !== index) {
+        parent[index] = parent[parent[index]];
+        index = parent[index];
+      }
+      return index;
+    };
+    operations.forEach((operation, index) => {
+      for (const reference of this.appliers.get(operation.resource_type)?.references(operation.payload) ?? []) {
+        const other = provider.get(reference.key);
+        if (other !== undefined && other !== index) parent[root(index)] = root(other);
+      }
+    });
+    const groups = new Map<number, number[]>();
+    operations.forEach((_, index) => {
+      const group = root(index);
+      const members = groups.get(group);
+      if (members) members.push(index);
+      else groups.set(group, [index]);
+    });
+    const parts: number[][] = Array.from({ length: partCount }, () => []);
+    for (const members of [...groups.values()].sort((a, b) => b.length - a.length)) {
+      parts.reduce((smallest, part) => (part.length < smallest.length ? part : smallest)).push(...members);
+    }
+    return parts.filter((part) => part.length > 0).map((part) => part.sort((a, b) => a - b).map((index) => operations[index]));
   }
 
   /**
