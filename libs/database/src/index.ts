@@ -4,3 +4,4 @@ export * from './embedded-postgres';
 export * from './transaction';
 export * from './connection-errors';
 export * from './open-database';
+export * from './fresh-statistics';

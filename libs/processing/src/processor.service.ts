@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { ErrorObject, operationsProcessed } from '../../common/src';
 import { isConnectionError } from '../../database/src/connection-errors';
+import { FreshStatistics } from '../../database/src/fresh-statistics';
 import { APPLIERS, REFERENCE_TARGETS } from '../../catalog/src/registry';
 import { RESOURCE_TYPES } from '../../import/src/resource-types';
 import { Applier, ApplyContext, ApplyResult, KeyReference, ReferenceTarget, checkApplierRegistry, referenceId, uniqueReferences } from './applier';
@@ -78,6 +79,8 @@ export class ProcessorService {
   private stopping = false;
   /** Wake-ups of waiting operations that failed after their creator committed (retried by the next run). */
   private pendingWakes: Array<{ projectKey: string; keys: KeyReference[] }> = [];
+  /** Analyses the domain tables a bulk import is filling (see FreshStatistics), checked at most every few seconds. */
+  private readonly statistics: FreshStatistics;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -85,6 +88,7 @@ export class ProcessorService {
   ) {
     for (const [type, applier] of checkApplierRegistry(APPLIERS, RESOURCE_TYPES.map((info) => info.type))) this.appliers.set(type, applier);
     for (const target of REFERENCE_TARGETS) this.targets.set(target.typeId, target);
+    this.statistics = new FreshStatistics(dataSource);
   }
 
   /**
@@ -147,6 +151,7 @@ export class ProcessorService {
       await touchProcessed(this.dataSource, settled);
       // One statement per batch; records ImportContainerFinished for the containers this batch finished (see there).
       await recordFinishedContainers(this.dataSource, settled);
+      await this.statistics.refresh();
     }
     interrupted += unsettled.size;
     if (unsettled.size > 0 || this.releasePending) {
