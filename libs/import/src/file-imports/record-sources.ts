@@ -216,10 +216,8 @@ class BoundedValue {
 const TOO_DEEP = `The record is nested deeper than the limit of ${INPUT_LIMITS.maxJsonDepth} levels.`;
 
 /** The items of a top-level JSON array as records, each bounded (BoundedValue) while it streams in. */
-class JsonArrayItems extends Transform {
-  private started = false;
-  private item: BoundedValue | undefined;
-
+/** A stage of the JSON token stream: each token goes to consume(); what it throws fails the stream. */
+abstract class TokenStage extends Transform {
   constructor() {
     super({ objectMode: true });
   }
@@ -233,7 +231,14 @@ class JsonArrayItems extends Transform {
     }
   }
 
-  private consume(token: JsonToken): void {
+  protected abstract consume(token: JsonToken): void;
+}
+
+class JsonArrayItems extends TokenStage {
+  private started = false;
+  private item: BoundedValue | undefined;
+
+  protected consume(token: JsonToken): void {
     if (!this.started) {
       if (token.name !== 'startArray') throw new FileReadError('The file must be a JSON array of records.');
       this.started = true;
@@ -292,7 +297,7 @@ function lineLengthGuard(): Transform {
  * every other top-level field is collected into `options` (complete once the stream has ended). Each item, each
  * option value and each top-level key is bounded by MAX_RECORD_CHARS while it streams in (BoundedValue).
  */
-export class InlineInputs extends Transform {
+export class InlineInputs extends TokenStage {
   readonly options: Record<string, unknown> = {};
   private depth = 0;
   private key: string | undefined;
@@ -304,23 +309,14 @@ export class InlineInputs extends Transform {
   private count = 0;
 
   constructor(private readonly maxInputs: number) {
-    super({ objectMode: true });
+    super();
   }
 
   get inputsSeen(): boolean {
     return this.sawInputs;
   }
 
-  _transform(token: JsonToken, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.consume(token);
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-
-  private consume(token: JsonToken): void {
+  protected consume(token: JsonToken): void {
     if (this.value) {
       if (this.value.consume(token)) this.finish(this.value);
       return;
