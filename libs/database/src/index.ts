@@ -5,3 +5,4 @@ export * from './transaction';
 export * from './connection-errors';
 export * from './open-database';
 export * from './fresh-statistics';
+export * from './listen-loop';

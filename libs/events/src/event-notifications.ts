@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
+import { ListenLoop } from '../../database/src/listen-loop';
 import { EVENTS_CHANNEL } from './event-recorder';
 
 /** `application_name` of the LISTEN connection (one per API process). */
@@ -25,16 +25,30 @@ export class EventNotifications implements OnApplicationShutdown {
   private readonly listeners = new Map<string, Set<Listener>>();
   private running = false;
   private stopped = false;
-  private client?: Client;
-  private loop?: Promise<void>;
+  private readonly listener: ListenLoop;
   /** Resolves once the LISTEN of the current connection is in place (tests and the catch-up use it). */
   private listening?: Promise<void>;
   private markListening?: () => void;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
-  ) {}
+  ) {
+    this.listener = new ListenLoop(dataSource, this.logger, {
+      channel: EVENTS_CHANNEL,
+      applicationName: EVENTS_LISTENER_NAME,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      reconnectDelayMs: RECONNECT_DELAY_MS,
+      onNotification: (projectKey) => this.notify(projectKey),
+      onListening: () => {
+        this.markListening?.();
+        // Events recorded while there was no LISTEN yet (the first streams' start, a reconnect) had no notification
+        // here: every subscriber looks again now that none can be missed.
+        this.notify(undefined);
+      },
+      onDown: () => this.resetListening(),
+    });
+  }
 
   /** Calls `listener` whenever events of the project may have been recorded; returns the unsubscribe function. */
   subscribe(projectKey: string, listener: Listener): () => void {
@@ -65,15 +79,14 @@ export class EventNotifications implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.running = false;
-    await this.client?.end().catch(() => undefined);
-    await this.loop;
+    await this.listener.close();
   }
 
   private start(): void {
     if (this.running || this.stopped) return;
     this.running = true;
     this.resetListening();
-    this.loop = this.listen();
+    this.listener.start();
   }
 
   private resetListening(): void {
@@ -88,43 +101,6 @@ export class EventNotifications implements OnApplicationShutdown {
       } catch (error) {
         this.logger.warn(`event subscriber failed: ${error instanceof Error ? error.message : String(error)}`);
       }
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const options = this.dataSource.options as { url?: string };
-    while (this.running) {
-      const client = new Client({ connectionString: options.url, application_name: EVENTS_LISTENER_NAME, connectionTimeoutMillis: this.config.databaseConnectTimeoutMs, keepAlive: true });
-      // A permanent handler: an unhandled 'error' event would end the process, and a broken client emits it more than once.
-      let broken: (() => void) | undefined;
-      // Known before it connects, so a shutdown during the connect ends it too.
-      this.client = client;
-      client.on('error', (error) => {
-        if (this.running) this.logger.warn(`LISTEN connection lost: ${error.message}`);
-        broken?.();
-      });
-      try {
-        await client.connect();
-        client.on('notification', (message) => this.notify(message.payload ?? undefined));
-        await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-        if (!this.running) break;
-        this.markListening?.();
-        // Events recorded while there was no LISTEN yet (the first streams' start, a reconnect) had no notification
-        // here: every subscriber looks again now that none can be missed.
-        this.notify(undefined);
-        await new Promise<void>((resolve) => {
-          broken = resolve;
-          client.once('end', () => resolve());
-        });
-      } catch (error) {
-        if (this.running) this.logger.warn(`LISTEN connection failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        this.client = undefined;
-        await client.end().catch(() => undefined);
-      }
-      if (!this.running) break;
-      this.resetListening();
-      await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
     }
   }
 }

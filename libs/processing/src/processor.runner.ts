@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
+import { ListenLoop } from '../../database/src/listen-loop';
 import { OPERATIONS_CHANNEL } from '../../import/src/operations/import-requests.service';
 import { ProcessorService } from './processor.service';
 
@@ -19,19 +19,31 @@ export class ProcessorRunner implements OnApplicationBootstrap, OnApplicationShu
   private running = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
-  private listener?: Client;
+  /** LISTEN on the operations channel: a notification (or LISTEN in place again after a reconnect) wakes the loop. */
+  private readonly listener: ListenLoop;
 
   constructor(
     private readonly processor: ProcessorService,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly scheduler: SchedulerRegistry,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
-  ) {}
+  ) {
+    // Work accepted while the listener was down has no NOTIFY: the poll interval picks it up, and the wake-up once
+    // LISTEN is back checks right away.
+    this.listener = new ListenLoop(dataSource, this.logger, {
+      channel: OPERATIONS_CHANNEL,
+      applicationName: 'berth-listener',
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      reconnectDelayMs: 1000,
+      onNotification: () => this.wake(),
+      onListening: () => this.wake(),
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.workerRoles.includes('processor')) return;
     this.running = true;
-    void this.listen();
+    this.listener.start();
     this.scheduler.addInterval('processor-poll', setInterval(() => this.wake(), this.config.processorPollMs));
     this.loop = this.run();
     this.logger.log('processor started');
@@ -52,7 +64,7 @@ export class ProcessorRunner implements OnApplicationBootstrap, OnApplicationShu
     } catch (error) {
       this.logger.warn(`could not release claims on shutdown (they free up after the lease): ${error instanceof Error ? error.message : String(error)}`);
     }
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.close();
   }
 
   wake(): void {
@@ -82,37 +94,6 @@ export class ProcessorRunner implements OnApplicationBootstrap, OnApplicationShu
         };
       });
       idleMs = Math.min(idleMs * 2, this.config.processorPollMs);
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const options = this.dataSource.options as { url?: string };
-    while (this.running) {
-      const client = new Client({ connectionString: options.url, application_name: 'berth-listener', connectionTimeoutMillis: this.config.databaseConnectTimeoutMs, keepAlive: true });
-      // A permanent handler: a client emits 'error' more than once when its connection breaks, and an
-      // unhandled 'error' event would end the process.
-      let broken: (() => void) | undefined;
-      client.on('error', (error) => {
-        if (this.running) this.logger.warn(`LISTEN connection lost: ${error.message}`);
-        broken?.();
-      });
-      try {
-        await client.connect();
-        client.on('notification', () => this.wake());
-        await client.query(`LISTEN ${OPERATIONS_CHANNEL}`);
-        this.listener = client;
-        await new Promise<void>((resolve) => {
-          broken = resolve;
-          client.once('end', () => resolve());
-        });
-      } catch (error) {
-        if (this.running) this.logger.warn(`LISTEN connection failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      await client.end().catch(() => undefined);
-      // Work accepted while the listener was down has no NOTIFY: the poll interval picks it up, and this
-      // wake-up checks right away once reconnected.
-      if (this.running) await new Promise((resolve) => setTimeout(resolve, 1000));
-      this.wake();
     }
   }
 }

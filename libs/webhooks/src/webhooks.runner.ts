@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
+import { ListenLoop } from '../../database/src/listen-loop';
 import { EVENTS_CHANNEL } from '../../events/src';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 
@@ -18,8 +18,8 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('WebhooksRunner');
   private running = false;
   private interval?: NodeJS.Timeout;
-  private listener?: Client;
-  private listenLoop?: Promise<void>;
+  /** LISTEN on `berth_events`; events recorded while it was down are caught by the interval and by the wake-up once it is back. */
+  private readonly listener: ListenLoop;
   private readonly lanes = new Set<Promise<void>>();
   private ticking?: Promise<void>;
   private tickAgain = false;
@@ -29,14 +29,27 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly delivery: WebhookDeliveryService,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
-  ) {}
+  ) {
+    this.listener = new ListenLoop(dataSource, this.logger, {
+      channel: EVENTS_CHANNEL,
+      applicationName: 'berth-webhooks-listener',
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      reconnectDelayMs: 1000,
+      onNotification: () => this.wake(),
+      onListening: () => {
+        this.markListening();
+        // Events committed before LISTEN took effect have no NOTIFY for this process.
+        this.wake();
+      },
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.workerRoles.includes('webhooks')) return;
     this.running = true;
-    this.listenLoop = this.listen();
+    this.listener.start();
     this.interval = setInterval(() => this.wake(), this.config.webhookPollMs);
     this.wake();
     this.logger.log('webhook delivery started');
@@ -47,11 +60,10 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
     this.running = false;
     this.delivery.stop();
     clearInterval(this.interval);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.close();
     // In-flight deliveries finish (each bounded by WEBHOOK_TIMEOUT_MS) and release their subscriptions.
     await this.ticking;
     await Promise.all([...this.lanes]);
-    await this.listenLoop;
     await this.delivery.releaseAll().catch((error: unknown) => this.logger.warn(`could not release leases on shutdown (they expire by themselves): ${describe(error)}`));
   }
 
@@ -97,39 +109,6 @@ export class WebhooksRunner implements OnApplicationBootstrap, OnApplicationShut
         this.logger.warn(`webhook delivery lane stopped: ${describe(error)}`);
         return;
       }
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const options = this.dataSource.options as { url?: string };
-    while (this.running) {
-      const client = new Client({ connectionString: options.url, application_name: 'berth-webhooks-listener', connectionTimeoutMillis: this.config.databaseConnectTimeoutMs, keepAlive: true });
-      let broken: (() => void) | undefined;
-      client.on('error', (error) => {
-        if (this.running) this.logger.warn(`LISTEN connection lost: ${error.message}`);
-        broken?.();
-      });
-      try {
-        await client.connect();
-        client.on('notification', () => this.wake());
-        await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-        this.listener = client;
-        if (!this.running) break;
-        this.markListening();
-        // Events committed before LISTEN took effect have no NOTIFY for this process.
-        this.wake();
-        await new Promise<void>((resolve) => {
-          broken = resolve;
-          client.once('end', () => resolve());
-        });
-      } catch (error) {
-        if (this.running) this.logger.warn(`LISTEN connection failed, retrying: ${describe(error)}`);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-      // Events recorded while the listener was down: the interval catches them, this wake-up right after reconnecting.
-      if (this.running) await new Promise((resolve) => setTimeout(resolve, 1000));
-      this.wake();
     }
   }
 }
