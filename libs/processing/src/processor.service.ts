@@ -196,7 +196,7 @@ export class ProcessorService {
         const references = new Map<string, KeyReference[]>();
         for (const operation of mine) {
           const applier = this.appliers.get(operation.resource_type);
-          if (applier) references.set(operation.id, uniqueReferences(applier.references(operation.payload)));
+          if (applier) references.set(operation.id, this.referencesOf(operation));
         }
         const all = uniqueReferences([...references.values()].flat());
         await lockReferencesShared(manager, projectKey, all);
@@ -336,9 +336,30 @@ export class ProcessorService {
     return settled;
   }
 
+  /** Per claimed operation: its references and the keys it provides, read from its payload once (splitting and settling both ask). */
+  private readonly keysOf = new WeakMap<ClaimedOperation, { references: KeyReference[]; provides: string[] }>();
+
+  private operationKeys(operation: ClaimedOperation): { references: KeyReference[]; provides: string[] } {
+    let keys = this.keysOf.get(operation);
+    if (!keys) {
+      const applier = this.appliers.get(operation.resource_type);
+      keys = {
+        references: applier ? uniqueReferences(applier.references(operation.payload)) : [],
+        provides: [operation.resource_key, ...(applier?.provides?.(operation.payload) ?? [])],
+      };
+      this.keysOf.set(operation, keys);
+    }
+    return keys;
+  }
+
+  /** The unique references of an operation's resource. */
+  private referencesOf(operation: ClaimedOperation): KeyReference[] {
+    return this.operationKeys(operation).references;
+  }
+
   /** The keys applying an operation creates: its own, and those its applier names (a product draft's variant keys). */
   private providedKeys(operation: ClaimedOperation): string[] {
-    return [operation.resource_key, ...(this.appliers.get(operation.resource_type)?.provides?.(operation.payload) ?? [])];
+    return this.operationKeys(operation).provides;
   }
 
   /**
@@ -363,7 +384,7 @@ export class ProcessorService {
       return index;
     };
     operations.forEach((operation, index) => {
-      for (const reference of this.appliers.get(operation.resource_type)?.references(operation.payload) ?? []) {
+      for (const reference of this.referencesOf(operation)) {
         const other = provider.get(reference.key);
         if (other !== undefined && other !== index) parent[root(index)] = root(other);
       }
