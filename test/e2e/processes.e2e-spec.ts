@@ -308,7 +308,10 @@ describe('worker and CLI processes', () => {
     await t.dataSource.query(`UPDATE import_containers SET expires_at = now() - interval '1 second' WHERE project_key = 'test' AND key = 'mp-expire'`);
     await waitFor('the reaper to delete mp-expire', async () => (await count(`SELECT count(*)::int AS n FROM import_containers WHERE project_key = 'test' AND key = 'mp-expire'`)) === 0);
     expect(await count(`SELECT count(*)::int AS n FROM import_operations WHERE project_key = 'test' AND resource_key LIKE 'mp-expired-%'`)).toBe(0);
-    expect((await count(`SELECT coalesce(sum(operations_deleted), 0)::int AS n FROM reaper_runs`)) - before).toBe(rounds);
+    // The sweep records its run after it has deleted the container (and swept old events), so wait for the record.
+    const reaped = async () => (await count(`SELECT coalesce(sum(operations_deleted), 0)::int AS n FROM reaper_runs`)) - before;
+    await waitFor('the reaper to record its run', async () => (await reaped()) >= rounds);
+    expect(await reaped()).toBe(rounds);
     // Nothing is left claimed by either worker.
     expect(await count(`SELECT count(*)::int AS n FROM import_operations WHERE project_key = 'test' AND resource_key LIKE 'mp-%' AND state = 'processing'`)).toBe(0);
   };
