@@ -574,24 +574,39 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     let batch: SourceRecord[] = [];
     let staged = 0;
     let stopped: Error | undefined;
+    // One batch is written while the parsers fill the next (Postgres and the parsing overlap on two cores); never more
+    // than one, so memory stays at two batches and the socket is not read further ahead than that.
+    let writing: Promise<void> | undefined;
+    const settle = async () => {
+      if (!writing) return;
+      try {
+        await writing;
+      } catch (error) {
+        stopped ??= error as Error;
+        source.resume();
+      }
+      writing = undefined;
+    };
     try {
       for await (const record of last as AsyncIterable<SourceRecord>) {
         if (stopped || limit.exceeded) continue;
         batch.push(record);
         if (batch.length >= STAGE_BATCH_ROWS) {
-          try {
-            await this.stageBatch(await ensureJob(), staged, batch);
-          } catch (error) {
-            stopped = error as Error;
-            source.resume();
-          }
+          const records = batch;
+          const from = staged;
           staged += batch.length;
           batch = [];
+          await settle();
+          if (stopped) continue;
+          const job = await ensureJob();
+          writing = this.stageBatch(job, from, records);
+          writing.catch(() => undefined); // observed by settle()
         }
       }
     } catch (error) {
       streamError ??= error as Error;
     }
+    await settle();
     if (stopped) throw stopped;
     if (limit.exceeded) throw new FileTooLarge(this.config.fileImportMaxBytes);
     if (streamError) {
@@ -725,8 +740,13 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     let accepted = 0;
     let invalid = 0;
     let end = cursor;
+    // One batch is stored while the next is read and validated; never more than one (each is guarded by the cursor
+    // the previous one left, so they commit in order).
+    let storing: Promise<void> | undefined;
     const flush = async () => {
-      await this.storeBatch(job, cursor, end, items, errors, accepted, invalid);
+      if (storing) await storing;
+      storing = this.storeBatch(job, cursor, end, items, errors, accepted, invalid);
+      storing.catch(() => undefined); // awaited by the next flush or below
       cursor = end;
       items = [];
       errors = [];
@@ -744,6 +764,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       if (rows >= STORE_BATCH_ROWS) await flush();
     }
     if (rows > 0) await flush();
+    if (storing) await storing;
     await this.dataSource.transaction(async (manager) => {
       const locked = await this.findJob(job.project_key, job.id, manager, true);
       if (!locked || locked.state !== 'running' || locked.stored_at !== null) return;
