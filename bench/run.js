@@ -18,6 +18,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { Pool } = require('pg');
 const { Baseline } = require('./baseline');
+const { SchemaFloor } = require('./schema-floor');
 const { freePort, startApi, startWorker, embeddedUrl, createClient, getToken, sleep, ROOT } = require('./berth');
 const { productDraft, PRODUCT_TYPE_REQUEST, CATEGORY_REQUEST } = require('./fixtures');
 const { round, nowMs } = require('./stats');
@@ -386,10 +387,18 @@ async function main() {
       }
       const b = await baseline.drain(drainers);
       results.baseline[`drain${drainers}`] = { drainers, batchSize: 500, rows: b.rows, rowsPerSecond: round(b.rowsPerSecond, 0) };
+      // The floor of Berth's own schema (bench/schema-floor.js): the same writes per product draft, no product logic.
+      log(`drain floor (Berth's schema, minimal client): ${options.drafts} operations, ${drainers} drainer(s)`);
+      const floor = new SchemaFloor(pool);
+      await floor.fill(options.drafts);
+      const f = await floor.drain(drainers);
+      await floor.cleanup();
+      results.baseline[`floor${drainers}`] = { drainers, batchSize: 400, rows: f.rows, rowsPerSecond: round(f.rowsPerSecond, 0), clientMsPer1000: f.msPer1000 };
 
       log(`drain: ${options.drafts} operations, ${drainers} worker(s)`);
       const d = await drainWith(container, drainers, 'drain');
       d.ratioToBaseline = d.operationsPerSecond === null ? null : round(d.operationsPerSecond / results.baseline[`drain${drainers}`].rowsPerSecond, 3);
+      d.ratioToFloor = d.operationsPerSecond === null ? null : round(d.operationsPerSecond / results.baseline[`floor${drainers}`].rowsPerSecond, 3);
       results.scenarios.drain[`workers${drainers}`] = d;
       log(`drain end states: ${JSON.stringify(d.endStates)}${d.timedOut ? ' (timed out)' : ''}`);
     }
@@ -584,6 +593,9 @@ async function main() {
       accept1: acc.clients1.ratioToStaging,
       drain: drn.workers1.ratioToBaseline,
       drain2: drn.workers2.ratioToBaseline,
+      // The same drains against the floor of Berth's schema (bench/schema-floor.js), measured in this run.
+      drainToFloor: drn.workers1.ratioToFloor,
+      drain2ToFloor: drn.workers2.ratioToFloor,
       // The mixed-catalog drain (1 worker) against the raw product-row drain baseline (1 drainer) of this run.
       mixed: results.scenarios.mixed.ratioToBaseline,
       reaperToAccept: results.scenarios.reaper ? results.scenarios.reaper.ratioToAccept8 : null,
@@ -619,6 +631,11 @@ function renderTable(r) {
   for (const w of [1, 2]) {
     const d = r.scenarios.drain[`workers${w}`];
     add(`drain, ${w} worker(s) (operations/s)${d.timedOut ? ' TIMED OUT' : ''}`, d.operationsPerSecond, r.baseline[`drain${w}`].rowsPerSecond, d.ratioToBaseline, '', '');
+  }
+  for (const w of [1, 2]) {
+    const d = r.scenarios.drain[`workers${w}`];
+    const f = r.baseline[`floor${w}`];
+    if (f) add(`drain, ${w} worker(s), against the floor of Berth's schema (minimal client, same writes)`, d.operationsPerSecond, f.rowsPerSecond, d.ratioToFloor, '', '');
   }
   const m = r.scenarios.mixed;
   if (m) {
