@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 
 /**
  * What catalog code needs to read and write one project's domain tables inside a caller's transaction. The
- * pipeline's ApplyContext satisfies it structurally; catalog knows nothing of operations, waits or wake-ups.
+ * pipeline's ApplyContext extends it; catalog knows nothing of operations, waits or wake-ups.
  */
 export interface CatalogScope {
   manager: EntityManager;

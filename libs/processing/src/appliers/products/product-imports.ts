@@ -17,7 +17,7 @@ import { LoadedProduct, ProductSaveResult, ProductWrite, preloadProductTypes, pr
 export type ProductImportWrite = ProductWrite & { context: ApplyContext };
 
 /** The operation outcome of a product save; what the save created is recorded so operations waiting for it are retried. */
-export function saveOutcome(context: ApplyContext, saved: ProductSaveResult): ApplyResult {
+export function saveOutcome(context: Pick<ApplyContext, 'created'>, saved: ProductSaveResult): ApplyResult {
   if (saved.state !== 'saved') return { state: saved.state === 'invalid' ? 'validationFailed' : 'rejected', errors: saved.errors };
   for (const { typeId, key } of saved.created) context.created(typeId, key);
   return { state: 'imported', resourceVersion: saved.version };
