@@ -17,6 +17,40 @@ export default tseslint.config(
     },
   },
   {
+    // The pipeline's shape (docs/PIPELINE.md): catalog is the domain and imports nothing of the pipeline or the apps.
+    files: ['libs/catalog/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(processing|import|events|apps)(/|$)',
+              message:
+                'libs/catalog is the domain: it imports nothing from libs/processing, libs/import, libs/events or the apps. Keep pipeline code in libs/processing and have catalog return what happened (see docs/PIPELINE.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/processing/src/appliers/**/*.applier.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '\\.applier$',
+              message: 'An applier imports no other applier: shared code goes into a catalog domain module or a pipeline helper (e.g. appliers/products/product-imports.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

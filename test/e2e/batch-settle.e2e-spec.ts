@@ -1,4 +1,4 @@
-import { productDraftApplier } from '../../libs/catalog/src/products/product-draft.applier';
+import { productDraftApplier } from '../../libs/processing/src/appliers/products/product-draft.applier';
 import { ProcessorService } from '../../libs/processing/src';
 import { productDraft } from '../support/fixtures';
 import { drain } from '../support/processor';

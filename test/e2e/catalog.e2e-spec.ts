@@ -1,5 +1,5 @@
-import { inventoryApplier } from '../../libs/catalog/src/inventory/inventory.applier';
-import { standalonePriceApplier } from '../../libs/catalog/src/standalone-prices/standalone-price.applier';
+import { inventoryApplier } from '../../libs/processing/src/appliers/catalog/inventory.applier';
+import { standalonePriceApplier } from '../../libs/processing/src/appliers/catalog/standalone-price.applier';
 import { drain } from '../support/processor';
 import { createTestApp, TestApp } from '../support/test-app';
 

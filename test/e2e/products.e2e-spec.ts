@@ -1,4 +1,4 @@
-import { priceApplier } from '../../libs/catalog/src/products/price.applier';
+import { priceApplier } from '../../libs/processing/src/appliers/products/price.applier';
 import { ProcessorService } from '../../libs/processing/src';
 import { drain } from '../support/processor';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { REFERENCED_RESOURCES, seedReferenced } from '../../libs/catalog/src/referenced';
+import { WakeWaitingOperationsListener } from '../../libs/processing/src';
 import { drain } from '../support/processor';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -154,6 +155,34 @@ describe('referenced-only resources (channels, tax categories, …)', () => {
     // the processor picks it up again and settles it
     await drain(t);
     expect((await t.http.get(`/${project}/import-operations/${operationId}`).set(t.auth)).body.state).toBe('imported');
+  });
+
+  it('seeding wakes waiting operations through the pipeline listener the CLI passes; catalog alone wakes nothing', async () => {
+    await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: 'waiting-for-seed' }).expect(201);
+    const waitFor = async (productTypeKey: string, taxCategoryKey: string): Promise<string> => {
+      const accepted = await t.http
+        .post(`/${project}/product-types/import-containers/waiting-for-seed`)
+        .set(t.auth)
+        .send({ type: 'product-type', resources: [{ key: productTypeKey, name: 'Waiting', description: 'd', attributes: [] }] });
+      expect(accepted.status).toBe(201);
+      const operationId = accepted.body.operationStatus[0].operationId as string;
+      await t.dataSource.query(`UPDATE import_operations SET state = 'unresolved' WHERE project_key = $1 AND id = $2`, [project, operationId]);
+      await t.dataSource.query(`INSERT INTO import_operation_waits (project_key, type_id, key, operation_id) VALUES ($1, 'tax-category', $2, $3)`, [project, taxCategoryKey, operationId]);
+      return operationId;
+    };
+    const state = async (operationId: string) => (await t.http.get(`/${project}/import-operations/${operationId}`).set(t.auth)).body.state as string;
+    const quiet = await waitFor('waits-for-quiet-seed', 'seed-quiet');
+    const loud = await waitFor('waits-for-loud-seed', 'seed-loud');
+
+    expect((await seedReferenced(t.dataSource, { projectKey: project, taxCategories: [{ key: 'seed-quiet', name: 'Quiet' }] })).created.taxCategories).toBe(1);
+    expect(await state(quiet)).toBe('unresolved');
+
+    const listeners = [new WakeWaitingOperationsListener(t.dataSource)];
+    expect((await seedReferenced(t.dataSource, { projectKey: project, taxCategories: [{ key: 'seed-loud', name: 'Loud' }] }, listeners)).created.taxCategories).toBe(1);
+    expect(await state(loud)).toBe('processing');
+    expect(await state(quiet)).toBe('unresolved');
+    await drain(t);
+    expect(await state(loud)).toBe('imported');
   });
 
   it('seeds a file: creates in dependency order, skips existing keys, reports invalid drafts', async () => {

@@ -8,7 +8,7 @@ import { CtExceptionFilter, createValidationPipe, loggerParams } from '../../../
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard, AuthModule } from '../../../libs/auth/src';
 import { ImportModule } from '../../../libs/import/src';
-import { ProcessingModule } from '../../../libs/processing/src';
+import { ProcessingModule, WakeWaitingOperationsListener } from '../../../libs/processing/src';
 import { CatalogModule } from '../../../libs/catalog/src';
 import { WebhooksModule } from '../../../libs/webhooks/src';
 import { READ_CONTROLLERS } from './domain/read.controllers';
@@ -35,7 +35,7 @@ export class AppModule {
   static register(config: BerthConfig, dataSource: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule, ProfilesModule, WebhooksModule, EventsModule, DashboardModule],
+      imports: [LoggerModule.forRoot(loggerParams(config.logLevel)), ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), TerminusModule, AuthModule, ImportModule, ProcessingModule, CatalogModule.withResourcesCreatedListeners([WakeWaitingOperationsListener]), ProfilesModule, WebhooksModule, EventsModule, DashboardModule],
       controllers: [HealthController, MetricsController, OAuthController, ImportContainersController, ImportContainerTasksController, ImportContainerCloneController, ImportProfilesController, ImportEventsController, FileImportsController, ImportOperationsController, ...IMPORT_REQUEST_CONTROLLERS, ...REFERENCED_CONTROLLERS, OrdersController, ...READ_CONTROLLERS, SubscriptionsController],
       providers: [
         { provide: APP_FILTER, useClass: CtExceptionFilter },

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { describeStartupFailure } from '../../../libs/common/src/logging';
 import { openDatabase, OpenDatabase } from '../../../libs/database/src';
 import { readSeedFile, SeedFileError, seedReferenced } from '../../../libs/catalog/src/referenced';
+import { WakeWaitingOperationsListener } from '../../../libs/processing/src/resources-created.listener';
 import { IMPORT_HELP, ImportUsageError, runImportCommand } from './import-command';
 
 const RUN = process.env.BERTH_CLI_NAME ?? 'npm run --silent cli --';
@@ -75,7 +76,7 @@ const COMMANDS: Record<string, Command> = {
   seed: async (database, args) => {
     const file = args[0];
     if (!file) throw new UsageError('seed needs a file, e.g. seed seeds/demo.json');
-    const result = await seedReferenced(database.dataSource, readSeedFile(file));
+    const result = await seedReferenced(database.dataSource, readSeedFile(file), [new WakeWaitingOperationsListener(database.dataSource)]);
     print({ projectKey: result.projectKey, created: result.created, skipped: result.skipped, invalid: result.invalid.length });
     for (const invalid of result.invalid) process.stderr.write(`invalid ${invalid.resource}[${invalid.index}] (key ${JSON.stringify(invalid.key)}): ${JSON.stringify(invalid.errors)}\n`);
     return result.invalid.length > 0 ? 1 : 0;

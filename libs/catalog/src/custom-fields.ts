@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { ErrorObject } from '../../common/src';
-import { KeyReference } from '../../processing/src/applier';
+import { KeyReference } from './references';
 import { findByKey } from './documents';
 import { ImportMoney, resolveReferences, toMoney } from './products/product-model';
 

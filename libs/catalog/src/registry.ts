@@ -1,15 +1,11 @@
-import { Applier, ReferenceTarget } from '../../processing/src/applier';
 import { ReadableResource } from './read.service';
-import { productTypeApplier } from './product-types/product-type.applier';
-import { CATALOG_APPLIERS, CATALOG_READABLE, CATALOG_REFERENCE_TARGETS } from './registry/catalog';
-import { COMMERCE_APPLIERS, COMMERCE_READABLE, COMMERCE_REFERENCE_TARGETS } from './registry/commerce';
-import { PRODUCTS_APPLIERS, PRODUCTS_READABLE, PRODUCTS_REFERENCE_TARGETS } from './registry/products';
-import { REFERENCED_APPLIERS, REFERENCED_READABLE, REFERENCED_REFERENCE_TARGETS } from './registry/referenced';
+import { ReferenceTarget } from './references';
+import { CATALOG_READABLE, CATALOG_REFERENCE_TARGETS } from './registry/catalog';
+import { COMMERCE_READABLE, COMMERCE_REFERENCE_TARGETS } from './registry/commerce';
+import { PRODUCTS_READABLE, PRODUCTS_REFERENCE_TARGETS } from './registry/products';
+import { REFERENCED_READABLE, REFERENCED_REFERENCE_TARGETS } from './registry/referenced';
 
-/** Every applier, one per import resource type. Adding a type: one file and one line in its area's registry. */
-export const APPLIERS: Applier[] = [productTypeApplier as unknown as Applier, ...CATALOG_APPLIERS, ...PRODUCTS_APPLIERS, ...COMMERCE_APPLIERS, ...REFERENCED_APPLIERS];
-
-/** Where each referenceable typeId lives. */
+/** Where each referenceable typeId lives (the processor resolves import references with it). */
 export const REFERENCE_TARGETS: ReferenceTarget[] = [
   { typeId: 'product-type', table: 'product_types' },
   ...CATALOG_REFERENCE_TARGETS,

@@ -1,4 +1,4 @@
-import { Applier, checkApplierRegistry, collectKeyReferences } from './applier';
+import { Applier, checkApplierRegistry } from './applier';
 
 const applier = (resourceType: string): Applier => ({ resourceType, references: () => [], apply: () => Promise.resolve({ state: 'imported', resourceVersion: 1 }) });
 
@@ -14,12 +14,5 @@ describe('applier registry', () => {
 
   it('refuses two appliers for one type', () => {
     expect(() => checkApplierRegistry([applier('category'), applier('category')], ['category'])).toThrow("Two appliers are registered for the import type 'category'");
-  });
-
-  it('collects key references anywhere in a resource, but not id references', () => {
-    expect(collectKeyReferences({ a: { typeId: 'category', key: 'c' }, b: [{ typeId: 'channel', key: 'x' }, { typeId: 'channel', id: 'y' }] })).toEqual([
-      { typeId: 'category', key: 'c' },
-      { typeId: 'channel', key: 'x' },
-    ]);
   });
 });

@@ -1,20 +1,9 @@
-import { EntityManager } from 'typeorm';
 import { ErrorObject } from '../../common/src';
+import { KeyReference } from '../../catalog/src/references';
+import { CatalogScope } from '../../catalog/src/scope';
 
-/** A reference by key as the Import API carries it (`{typeId, key}`). */
-export interface KeyReference {
-  typeId: string;
-  key: string;
-}
-
-/** Where resources of one reference `typeId` live, so any applier can resolve references to them. */
-export interface ReferenceTarget {
-  typeId: string;
-  /** Domain table with columns project_key, id, key. */
-  table: string;
-  /** Column holding the key the references use (default `key`). */
-  keyColumn?: string;
-}
+// For waits.ts only, which this change may not touch (its owner module moves it): import KeyReference from catalog.
+export type { KeyReference } from '../../catalog/src/references';
 
 export type ApplyResult =
   | { state: 'imported'; resourceVersion: number }
@@ -22,20 +11,12 @@ export type ApplyResult =
   | { state: 'waitForMasterVariant'; unresolvedReferences?: KeyReference[] }
   | { state: 'validationFailed' | 'rejected'; errors: ErrorObject[] };
 
-export interface ApplyContext {
-  manager: EntityManager;
-  projectKey: string;
-  /** Ids of the resolved references, by `${typeId}:${key}`. */
-  resolved: Map<string, string>;
+/** One operation's view of its transaction: the catalog scope plus what the pipeline tracks (resolution, creations). */
+export interface ApplyContext extends CatalogScope {
   /** Resolves a reference inside the transaction (for lookups an applier needs beyond `references`). */
   resolve(reference: KeyReference): Promise<string | undefined>;
   /** Records that a resource with this key now exists, so operations waiting for it are retried. */
   created(typeId: string, key: string): void;
-  /**
-   * Lookups shared by the operations of one batch (one transaction): e.g. product types and custom types,
-   * read once per batch instead of once per operation. Keys are namespaced by the caller (`product-type:<id>`).
-   */
-  cache: Map<string, unknown>;
 }
 
 /** One operation of a batch handed to a set-wise applier: its resource and its own context. */
@@ -69,29 +50,6 @@ export interface Applier<T = Record<string, unknown>> {
   applyMany?(items: Array<BatchItem<T>>): Promise<ApplyResult[]>;
 }
 
-export const referenceId = (reference: KeyReference) => `${reference.typeId}:${reference.key}`;
-
-/** Collects `{typeId, key}` objects found anywhere in a value (references nested in attributes, custom fields, …). */
-export function collectKeyReferences(value: unknown, out: KeyReference[] = []): KeyReference[] {
-  if (Array.isArray(value)) {
-    for (const item of value) collectKeyReferences(item, out);
-  } else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.typeId === 'string' && typeof record.key === 'string' && Object.keys(record).every((k) => k === 'typeId' || k === 'key')) {
-      out.push({ typeId: record.typeId, key: record.key });
-    } else {
-      for (const nested of Object.values(record)) collectKeyReferences(nested, out);
-    }
-  }
-  return out;
-}
-
-export function uniqueReferences(references: KeyReference[]): KeyReference[] {
-  const seen = new Map<string, KeyReference>();
-  for (const reference of references) seen.set(referenceId(reference), reference);
-  return [...seen.values()];
-}
-
 /**
  * The applier registry, checked once at start-up: every importable resource type has exactly one applier.
  * A missing one stops the process with a message naming it, instead of operations rejected at run time.
@@ -103,6 +61,6 @@ export function checkApplierRegistry(appliers: readonly Applier[], resourceTypes
     byType.set(applier.resourceType, applier);
   }
   const missing = resourceTypes.filter((type) => !byType.has(type));
-  if (missing.length > 0) throw new Error(`No applier is registered for the import type(s) ${missing.map((type) => `'${type}'`).join(', ')} (libs/catalog/src/registry).`);
+  if (missing.length > 0) throw new Error(`No applier is registered for the import type(s) ${missing.map((type) => `'${type}'`).join(', ')} (libs/processing/src/appliers/registry.ts).`);
   return byType;
 }

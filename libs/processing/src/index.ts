@@ -3,4 +3,5 @@ export * from './processing.module';
 export * from './processor.runner';
 export * from './processor.service';
 export * from './reaper.service';
+export * from './resources-created.listener';
 export * from './waits';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorObject } from '../../../common/src';
-import { ApplyContext, KeyReference, collectKeyReferences } from '../../../processing/src/applier';
+import { KeyReference, collectKeyReferences } from '../references';
+import { CatalogScope } from '../scope';
 import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
 import { ImportMoney, compact, toMoney } from '../products/product-model';
 
@@ -22,7 +23,7 @@ export interface IdReference {
 }
 
 /** A resolved `{typeId, id}` (the processor resolved every reference `references()` returned before `apply`). */
-export function idReference(context: ApplyContext, reference: KeyReference): IdReference {
+export function idReference(context: CatalogScope, reference: KeyReference): IdReference {
   const id = context.resolved.get(`${reference.typeId}:${reference.key}`);
   if (!id) throw new Error(`reference ${reference.typeId}:${reference.key} was not resolved`);
   return { typeId: reference.typeId, id };
@@ -49,13 +50,13 @@ export function normalizeMoney(value: unknown): unknown {
 export type { ImportCustom };
 
 /** ImportCustom (`{type:{key}, fields:{name:{type, value}}}`) → CustomFields (`{type:{typeId, id}, fields:{name: value}}`). */
-export const customFields = (context: ApplyContext, custom: ImportCustom | undefined): Record<string, unknown> | undefined => toCustomFields(custom, context.resolved);
+export const customFields = (context: CatalogScope, custom: ImportCustom | undefined): Record<string, unknown> | undefined => toCustomFields(custom, context.resolved);
 
 /**
  * Errors of custom fields against their Types: `entries` are `[commercetools resource typeId, custom, field path]`
  * (e.g. `['address', address.custom, 'addresses.0.custom']`).
  */
-export async function customFieldErrors(context: ApplyContext, entries: Array<[string, ImportCustom | undefined, string]>): Promise<ErrorObject[]> {
+export async function customFieldErrors(context: CatalogScope, entries: Array<[string, ImportCustom | undefined, string]>): Promise<ErrorObject[]> {
   const errors: ErrorObject[] = [];
   for (const [typeId, custom, path] of entries) {
     if (custom) errors.push(...(await validateCustomFields(context.manager, context.projectKey, typeId, custom, path)));
@@ -74,13 +75,17 @@ export interface AddressIndexes {
   billingAddresses?: number[];
 }
 
+/** The custom fields of a draft's addresses, as customFieldErrors entries. */
+export const addressCustoms = (resource: AddressIndexes): Array<[string, ImportCustom | undefined, string]> =>
+  (resource.addresses ?? []).map((address, index) => ['address', address.custom as ImportCustom | undefined, `addresses.${index}.custom`]);
+
 /**
  * Addresses with ids (reused by key from the previous version) and the address fields of a Customer or
  * BusinessUnit, from the draft's indexes into `addresses`. The default addresses are part of the id lists, as
  * commercetools keeps them.
  */
 export function addressFields(
-  context: ApplyContext,
+  context: CatalogScope,
   draft: AddressIndexes,
   previous: Array<Record<string, unknown>> | undefined,
   errors: ErrorObject[],
@@ -122,7 +127,7 @@ export function addressFields(
 }
 
 /** Serializes writers of one unique value (e.g. a customer email) for the rest of the transaction. */
-export async function lockValue(context: ApplyContext, namespace: string, value: string): Promise<void> {
+export async function lockValue(context: CatalogScope, namespace: string, value: string): Promise<void> {
   await context.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${context.projectKey}/${namespace}/${value}`]);
 }
 

@@ -1,5 +1,5 @@
 import { ErrorObject } from '../../../common/src';
-import { ApplyContext } from '../../../processing/src/applier';
+import { CatalogScope } from '../scope';
 import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
 import { ImportPrice, Price, compact, toPrice } from './product-model';
 
@@ -13,7 +13,7 @@ export function toEmbeddedPrice(price: ImportPrice, resolved: Map<string, string
 }
 
 /** Custom-field problems of embedded prices, against their Types; `path` is where the prices sit (e.g. `masterVariant.prices`). */
-export async function embeddedPriceErrors(context: ApplyContext, prices: ImportPrice[] | undefined, path: string): Promise<ErrorObject[]> {
+export async function embeddedPriceErrors(context: CatalogScope, prices: ImportPrice[] | undefined, path: string): Promise<ErrorObject[]> {
   const errors: ErrorObject[] = [];
   for (const [index, price] of (prices ?? []).entries()) {
     if (!price.custom) continue;

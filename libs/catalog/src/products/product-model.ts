@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KeyReference } from '../../../processing/src/applier';
+import { KeyReference } from '../references';
 
 /** A resolved reference as the commercetools HTTP API renders it. */
 export interface Reference {

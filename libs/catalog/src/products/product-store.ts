@@ -1,5 +1,6 @@
 import { ErrorObject } from '../../../common/src';
-import { ApplyContext, ApplyResult } from '../../../processing/src/applier';
+import { KeyReference } from '../references';
+import { CatalogScope } from '../scope';
 import { DocumentRow, findById, findByKey } from '../documents';
 import { AttributeDefinition, ProductTypeInfo } from './attributes';
 import { productTypeConstraintErrors } from './product-constraints';
@@ -20,16 +21,16 @@ function loaded(row: DocumentRow | undefined): LoadedProduct | undefined {
 }
 
 /** Loads and locks a product: writers of one product (draft, variants, prices, patches) serialize on its row. */
-export async function lockProductByKey(context: ApplyContext, key: string): Promise<LoadedProduct | undefined> {
+export async function lockProductByKey(context: CatalogScope, key: string): Promise<LoadedProduct | undefined> {
   const cacheKey = `product-key:${key}`;
   if (context.cache.has(cacheKey)) return context.cache.get(cacheKey) as LoadedProduct | undefined;
   return loaded(await findByKey(context.manager, PRODUCTS_TABLE, context.projectKey, key, true));
 }
 
-export const lockProductById = async (context: ApplyContext, id: string) => loaded(await findById(context.manager, PRODUCTS_TABLE, context.projectKey, id, true));
+export const lockProductById = async (context: CatalogScope, id: string) => loaded(await findById(context.manager, PRODUCTS_TABLE, context.projectKey, id, true));
 
 /** Loads and locks the products with these ids in one statement (in key order, as preloadProductsByKey locks), by id. */
-export async function lockProductsById(context: ApplyContext, ids: string[]): Promise<Map<string, LoadedProduct>> {
+export async function lockProductsById(context: CatalogScope, ids: string[]): Promise<Map<string, LoadedProduct>> {
   if (ids.length === 0) return new Map();
   const rows = (await context.manager.query(
     `SELECT id, key, version, data, created_at, last_modified_at FROM products WHERE project_key = $1 AND id = ANY($2::uuid[]) ORDER BY key FOR UPDATE`,
@@ -48,7 +49,7 @@ export async function lockProductsById(context: ApplyContext, ids: string[]): Pr
  * alike) and keeps them in the batch's cache for lockProductByKey. For set-wise appliers whose batch holds
  * each product key once.
  */
-export async function preloadProductsByKey(context: ApplyContext, keys: string[]): Promise<void> {
+export async function preloadProductsByKey(context: CatalogScope, keys: string[]): Promise<void> {
   const rows = (await context.manager.query(
     `SELECT id, key, version, data, created_at, last_modified_at FROM products WHERE project_key = $1 AND key = ANY($2::text[]) ORDER BY key FOR UPDATE`,
     [context.projectKey, keys],
@@ -62,7 +63,7 @@ function productTypeInfo(row: DocumentRow): ProductTypeInfo {
 }
 
 /** A product type, read once per batch (the batch's cache). */
-export async function loadProductType(context: ApplyContext, id: string): Promise<ProductTypeInfo | undefined> {
+export async function loadProductType(context: CatalogScope, id: string): Promise<ProductTypeInfo | undefined> {
   const cacheKey = `product-type:${id}`;
   if (context.cache.has(cacheKey)) return context.cache.get(cacheKey) as ProductTypeInfo | undefined;
   const row = await findById(context.manager, 'product_types', context.projectKey, id);
@@ -72,7 +73,7 @@ export async function loadProductType(context: ApplyContext, id: string): Promis
 }
 
 /** Loads several product types into the batch's cache with one statement. */
-export async function preloadProductTypes(context: ApplyContext, ids: string[]): Promise<void> {
+export async function preloadProductTypes(context: CatalogScope, ids: string[]): Promise<void> {
   const missing = [...new Set(ids)].filter((id) => !context.cache.has(`product-type:${id}`));
   if (missing.length === 0) return;
   const rows = (await context.manager.query(`SELECT id, key, version, data, created_at, last_modified_at FROM product_types WHERE project_key = $1 AND id = ANY($2::uuid[])`, [
@@ -135,7 +136,7 @@ class UniqueValueOwners {
    * documents, so each value they hold is known to be theirs without asking the database: only values no
    * product of the call holds yet are looked up (a price or a patch that keeps SKUs and slugs asks nothing).
    */
-  static async load(context: ApplyContext, documents: ProductDocument[], previous: ReadonlyArray<LoadedProduct | undefined>): Promise<UniqueValueOwners> {
+  static async load(context: CatalogScope, documents: ProductDocument[], previous: ReadonlyArray<LoadedProduct | undefined>): Promise<UniqueValueOwners> {
     const owners = new UniqueValueOwners();
     for (const product of previous) {
       if (product) for (const value of uniqueValuesOf(product.data)) owners.owners.set(`${value.field}:${value.value}`, product.id);
@@ -210,7 +211,7 @@ function sideRowsKey(document: ProductDocument): string {
  * would not change (`previous` holds the same SKUs, variant keys and slugs: a price, an attribute).
  */
 async function syncSideTables(
-  context: ApplyContext,
+  context: CatalogScope,
   written: Array<{ id: string; document: ProductDocument; created: boolean; previous: ProductDocument | undefined }>,
 ): Promise<void> {
   const products = written.filter((product) => product.created || !product.previous || sideRowsKey(product.previous) !== sideRowsKey(product.document));
@@ -241,9 +242,18 @@ async function syncSideTables(
 const variantKeys = (document: ProductDocument | undefined) =>
   new Set(document ? distinctVariants(document).flatMap((variant) => (variant.key ? [variant.key] : [])) : []);
 
+/**
+ * What saveProducts did with one product: `saved` (the version it now has, unchanged when the data was; `created`:
+ * what exists since this write — the product, new variant keys, a first master variant), `invalid` (the product
+ * type's constraints) or `clash` (a SKU, variant key or slug another product holds, or repeated in this one).
+ */
+export type ProductSaveResult =
+  | { state: 'saved'; version: number; created: KeyReference[] }
+  | { state: 'invalid' | 'clash'; errors: ErrorObject[] };
+
 /** One product to write: its key, what it was (locked), what it becomes, and the type its constraints come from. */
 export interface ProductWrite {
-  context: ApplyContext;
+  context: CatalogScope;
   key: string;
   previous: LoadedProduct | undefined;
   document: ProductDocument;
@@ -269,10 +279,10 @@ function constraintErrors(write: ProductWrite, data: ProductDocument): ErrorObje
  * Writes products, set-wise: checks the product types' constraints and SKU/variant-key/slug clashes (in
  * order, so products of one call that compete end as they would one by one), creates the new ones and
  * updates the changed ones with one statement each (the version moves only when the data changed), keeps
- * the side tables in sync, and announces what now exists (the product, new variant keys, a first master
- * variant) so waiting operations are retried. Each product's keys must be distinct.
+ * the side tables in sync, and tells what now exists (the product, new variant keys, a first master variant:
+ * `created`, so the caller can retry what waits for them). Each product's keys must be distinct.
  */
-export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[]> {
+export async function saveProducts(writes: ProductWrite[]): Promise<ProductSaveResult[]> {
   if (writes.length === 0) return [];
   const { manager, projectKey } = writes[0].context;
   const documents = writes.map((write) => compact(write.document));
@@ -281,19 +291,19 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
     documents,
     writes.map((write) => write.previous),
   );
-  const results: Array<ApplyResult | undefined> = [];
+  const results: Array<ProductSaveResult | undefined> = [];
   const accepted: number[] = [];
   for (const [index, write] of writes.entries()) {
     const data = documents[index];
     const invalid = constraintErrors(write, data);
     if (invalid.length > 0) {
-      results.push({ state: 'validationFailed', errors: invalid });
+      results.push({ state: 'invalid', errors: invalid });
       continue;
     }
     const owner = write.previous?.id ?? `new:${write.key}`;
     const clashes = owners.clashes(owner, data);
     if (clashes.length > 0) {
-      results.push({ state: 'rejected', errors: clashes });
+      results.push({ state: 'clash', errors: clashes });
       continue;
     }
     owners.transfer(owner, write.previous?.data, data);
@@ -335,7 +345,7 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
       const previous = writes[index].previous!;
       const version = byId.get(previous.id);
       if (version !== undefined) written.set(index, { id: previous.id, version, created: false });
-      else results[index] = { state: 'imported', resourceVersion: previous.version };
+      else results[index] = { state: 'saved', version: previous.version, created: [] };
     }
   }
   await syncSideTables(
@@ -345,23 +355,12 @@ export async function saveProducts(writes: ProductWrite[]): Promise<ApplyResult[
   for (const [index, row] of written) {
     const write = writes[index];
     const data = documents[index];
-    if (row.created) write.context.created('product', write.key);
+    const created: KeyReference[] = [];
+    if (row.created) created.push({ typeId: 'product', key: write.key });
     const before = variantKeys(write.previous?.data);
-    for (const variantKey of variantKeys(data)) if (!before.has(variantKey)) write.context.created('product-variant', variantKey);
-    if (!write.previous?.data.masterData.staged.masterVariant && data.masterData.staged.masterVariant) write.context.created('product-master-variant', write.key);
-    results[index] = { state: 'imported', resourceVersion: row.version };
+    for (const variantKey of variantKeys(data)) if (!before.has(variantKey)) created.push({ typeId: 'product-variant', key: variantKey });
+    if (!write.previous?.data.masterData.staged.masterVariant && data.masterData.staged.masterVariant) created.push({ typeId: 'product-master-variant', key: write.key });
+    results[index] = { state: 'saved', version: row.version, created };
   }
   return results.map((result) => result!);
-}
-
-/** Writes one product (see saveProducts). */
-export async function saveProduct(
-  context: ApplyContext,
-  key: string,
-  previous: LoadedProduct | undefined,
-  document: ProductDocument,
-  productType?: ProductTypeInfo,
-): Promise<ApplyResult> {
-  const [result] = await saveProducts([{ context, key, previous, document, productType }]);
-  return result;
 }

@@ -1,4 +1,5 @@
 export * from './draft-validation';
 export * from './referenced-resources';
 export * from './referenced-resources.service';
+export * from './resources-created';
 export * from './seed';

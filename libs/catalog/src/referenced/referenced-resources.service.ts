@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { BadRequest, DuplicateField, ErrorObject } from '../../../common/src';
-import { wakeWaitingOperations } from '../../../processing/src/waits';
 import { DocumentRow, toResource } from '../documents';
 import { compileDraftValidators, validateDraft } from './draft-validation';
 import { DraftReference, REFERENCED_RESOURCES, ReferencedResourceDefinition } from './referenced-resources';
+import { RESOURCES_CREATED_LISTENERS, ResourcesCreatedListener } from './resources-created';
 
 /**
  * Creates the referenced-only resources (channels, tax categories, …) from commercetools drafts. One generic
@@ -12,13 +12,16 @@ import { DraftReference, REFERENCED_RESOURCES, ReferencedResourceDefinition } fr
  */
 @Injectable()
 export class ReferencedResourcesService {
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(RESOURCES_CREATED_LISTENERS) private readonly listeners: ResourcesCreatedListener[] = [],
+  ) {
     compileDraftValidators(REFERENCED_RESOURCES);
   }
 
   /**
    * Validates the draft and stores the resource; 400 InvalidField for a bad draft, 400 DuplicateField when the key
-   * exists. Import operations waiting for this key are woken once it is committed.
+   * exists. Once it is committed, the listeners are told (the pipeline's wakes import operations waiting for the key).
    */
   async create(definition: ReferencedResourceDefinition, projectKey: string, input: unknown): Promise<Record<string, unknown>> {
     const validation = validateDraft(definition, input);
@@ -36,8 +39,8 @@ export class ReferencedResourcesService {
       if (rows.length === 0) throw new DuplicateField('key', key, `A duplicate value '"${key}"' exists for field 'key'.`);
       return toResource(rows[0]);
     });
-    // After the commit: imports that could not resolve a reference to this key go back to `processing`.
-    await wakeWaitingOperations(this.dataSource, projectKey, [{ typeId: definition.typeId, key }]);
+    // After the commit: e.g. imports that could not resolve a reference to this key go back to `processing`.
+    for (const listener of this.listeners) await listener.created(projectKey, [{ typeId: definition.typeId, key }]);
     return created;
   }
 

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CtException, ErrorObject } from '../../../common/src';
 import { REFERENCED_RESOURCES } from './referenced-resources';
 import { ReferencedResourcesService } from './referenced-resources.service';
+import { ResourcesCreatedListener } from './resources-created';
 
 /**
  * A seed file: `{"projectKey": "demo", "channels": [drafts…], "taxCategories": […], …}`, one array of commercetools
@@ -57,11 +58,12 @@ export function checkSeedFile(parsed: unknown): SeedFile {
 
 /**
  * Creates every draft of the seed (a path or an already parsed file) in dependency order. Drafts whose key exists are
- * skipped, so seeding twice is harmless; invalid drafts are collected, the others still created.
+ * skipped, so seeding twice is harmless; invalid drafts are collected, the others still created. `listeners` are told
+ * of each created resource (the CLI passes the pipeline's, which wakes import operations waiting for it).
  */
-export async function seedReferenced(dataSource: DataSource, file: unknown): Promise<SeedResult> {
+export async function seedReferenced(dataSource: DataSource, file: unknown, listeners: ResourcesCreatedListener[] = []): Promise<SeedResult> {
   const seed = typeof file === 'string' ? readSeedFile(file) : checkSeedFile(file);
-  const service = new ReferencedResourcesService(dataSource);
+  const service = new ReferencedResourcesService(dataSource, listeners);
   const result: SeedResult = { projectKey: seed.projectKey, created: {}, skipped: {}, invalid: [] };
   for (const definition of REFERENCED_RESOURCES) {
     const drafts = seed[definition.seedField] ?? [];

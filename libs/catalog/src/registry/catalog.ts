@@ -1,15 +1,10 @@
-import { Applier, ReferenceTarget } from '../../../processing/src/applier';
-import { categoryApplier } from '../categories/category.applier';
+import { ReferenceTarget } from '../references';
 import { CATEGORIES_TABLE } from '../categories/category-tree';
 import { TYPES_TABLE } from '../custom-fields';
-import { INVENTORY_TABLE, inventoryApplier } from '../inventory/inventory.applier';
 import { ReadableResource } from '../read.service';
-import { STANDALONE_PRICES_TABLE, standalonePriceApplier } from '../standalone-prices/standalone-price.applier';
-import { typeApplier } from '../types/type.applier';
+import { INVENTORY_TABLE, STANDALONE_PRICES_TABLE } from '../tables';
 
-/** Appliers, reference targets and readable resources of the 'catalog' area. */
-export const CATALOG_APPLIERS: Applier[] = [categoryApplier, typeApplier, inventoryApplier, standalonePriceApplier] as unknown as Applier[];
-
+/** Reference targets and readable resources of the 'catalog' area. */
 export const CATALOG_REFERENCE_TARGETS: ReferenceTarget[] = [
   { typeId: 'category', table: CATEGORIES_TABLE },
   { typeId: 'type', table: TYPES_TABLE },

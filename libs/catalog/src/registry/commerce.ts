@@ -1,24 +1,7 @@
-import { Applier, ReferenceTarget } from '../../../processing/src/applier';
-import { businessUnitApplier } from '../business-units/business-unit.applier';
-import { customerApplier } from '../customers/customer.applier';
-import { discountCodeApplier } from '../discount-codes/discount-code.applier';
-import { orderPatchApplier } from '../orders/order-patch.applier';
-import { orderApplier } from '../orders/order.applier';
-import { productSelectionApplier } from '../product-selections/product-selection.applier';
-import { productTailoringApplier } from '../product-tailorings/product-tailoring.applier';
+import { ReferenceTarget } from '../references';
 import { ReadableResource } from '../read.service';
 
-/** Appliers, reference targets and readable resources of the 'commerce' area. */
-export const COMMERCE_APPLIERS: Applier[] = [
-  customerApplier,
-  discountCodeApplier,
-  orderApplier,
-  orderPatchApplier,
-  businessUnitApplier,
-  productSelectionApplier,
-  productTailoringApplier,
-] as unknown as Applier[];
-
+/** Reference targets and readable resources of the 'commerce' area. */
 export const COMMERCE_REFERENCE_TARGETS: ReferenceTarget[] = [
   { typeId: 'customer', table: 'customers' },
   { typeId: 'discount-code', table: 'discount_codes' },

@@ -1,21 +1,7 @@
-import { Applier, ReferenceTarget } from '../../../processing/src/applier';
+import { ReferenceTarget } from '../references';
 import { ReadableResource } from '../read.service';
-import { priceApplier } from '../products/price.applier';
-import { productDraftApplier } from '../products/product-draft.applier';
-import { productVariantPatchApplier } from '../products/product-variant-patch.applier';
-import { productVariantApplier, variantApplierForVariantImport } from '../products/product-variant.applier';
-import { productApplier } from '../products/product.applier';
 
-/** Appliers, reference targets and readable resources of the 'products' area. */
-export const PRODUCTS_APPLIERS: Applier[] = [
-  productDraftApplier,
-  productApplier,
-  productVariantApplier,
-  variantApplierForVariantImport,
-  productVariantPatchApplier,
-  priceApplier,
-] as unknown as Applier[];
-
+/** Reference targets and readable resources of the 'products' area. */
 export const PRODUCTS_REFERENCE_TARGETS: ReferenceTarget[] = [
   { typeId: 'product', table: 'products' },
   // A product-variant reference resolves (by variant key) to the id of the product holding the variant.

@@ -1,10 +1,10 @@
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference } from '../../../processing/src/applier';
-import { duplicateField, idReference, resolvableReferences, storeKeyReference } from '../customers/commerce-support';
-import { findByKey, upsertDocument } from '../documents';
-import { ImportAttribute, LocalizedString, compact, resolveReferences, sameData } from '../products/product-model';
-
-export const PRODUCT_TAILORINGS_TABLE = 'product_tailorings';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference } from '../../../../catalog/src/references';
+import { duplicateField, idReference, resolvableReferences, storeKeyReference } from '../../../../catalog/src/customers/commerce-support';
+import { findByKey, upsertDocument } from '../../../../catalog/src/documents';
+import { ImportAttribute, LocalizedString, compact, resolveReferences, sameData } from '../../../../catalog/src/products/product-model';
+import { PRODUCT_TAILORINGS_TABLE } from '../../../../catalog/src/tables';
 
 export interface ProductTailoringImport {
   key: string;

@@ -1,10 +1,10 @@
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference } from '../../../processing/src/applier';
-import { ImportCustom, customFieldErrors, customFields, idReference, resolvableReferences } from '../customers/commerce-support';
-import { findByKey } from '../documents';
-import { LocalizedString, compact, sameData } from '../products/product-model';
-
-export const PRODUCT_SELECTIONS_TABLE = 'product_selections';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference } from '../../../../catalog/src/references';
+import { ImportCustom, customFieldErrors, customFields, idReference, resolvableReferences } from '../../../../catalog/src/customers/commerce-support';
+import { findByKey } from '../../../../catalog/src/documents';
+import { LocalizedString, compact, sameData } from '../../../../catalog/src/products/product-model';
+import { PRODUCT_SELECTIONS_TABLE } from '../../../../catalog/src/tables';
 
 export interface ProductSelectionImport {
   key: string;

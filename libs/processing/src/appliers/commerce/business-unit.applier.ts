@@ -1,11 +1,10 @@
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference } from '../../../processing/src/applier';
-import { AddressIndexes, ImportCustom, addressFields, customFieldErrors, customFields, idReference, resolvableReferences, storeKeyReference } from '../customers/commerce-support';
-import { addressCustoms } from '../customers/customer.applier';
-import { findByKey, upsertDocument } from '../documents';
-import { compact } from '../products/product-model';
-
-export const BUSINESS_UNITS_TABLE = 'business_units';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference } from '../../../../catalog/src/references';
+import { AddressIndexes, ImportCustom, addressCustoms, addressFields, customFieldErrors, customFields, idReference, resolvableReferences, storeKeyReference } from '../../../../catalog/src/customers/commerce-support';
+import { findByKey, upsertDocument } from '../../../../catalog/src/documents';
+import { compact } from '../../../../catalog/src/products/product-model';
+import { BUSINESS_UNITS_TABLE } from '../../../../catalog/src/tables';
 
 export interface BusinessUnitImport extends AddressIndexes {
   unitType: 'Company' | 'Division';

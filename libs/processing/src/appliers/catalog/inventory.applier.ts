@@ -1,10 +1,11 @@
-import { Applier, ApplyContext, ApplyResult, BatchItem, KeyReference, collectKeyReferences, uniqueReferences } from '../../../processing/src/applier';
-import { ErrorObject } from '../../../common/src';
-import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
-import { DocumentColumns, upsertDocument, upsertDocuments } from '../documents';
-import { compact } from '../products/product-model';
+import { Applier, ApplyContext, ApplyResult, BatchItem } from '../../applier';
+import { KeyReference, collectKeyReferences, uniqueReferences } from '../../../../catalog/src/references';
+import { ErrorObject } from '../../../../common/src';
+import { ImportCustom, toCustomFields, validateCustomFields } from '../../../../catalog/src/custom-fields';
+import { DocumentColumns, upsertDocument, upsertDocuments } from '../../../../catalog/src/documents';
+import { compact } from '../../../../catalog/src/products/product-model';
+import { INVENTORY_TABLE } from '../../../../catalog/src/tables';
 
-export const INVENTORY_TABLE = 'inventory_entries';
 const INVENTORY_COLUMNS: DocumentColumns = { sku: 'text', supply_channel_id: 'uuid' };
 
 interface InventoryImport {

@@ -1,10 +1,10 @@
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference } from '../../../processing/src/applier';
-import { compact, sameData } from '../products/product-model';
-import { AddressIndexes, ImportCustom, addressFields, customFieldErrors, resolvableReferences, customFields, duplicateField, idReference, lockValue, storeKeyReference } from './commerce-support';
-import { hashPassword, verifyPassword } from './password';
-
-export const CUSTOMERS_TABLE = 'customers';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference } from '../../../../catalog/src/references';
+import { compact, sameData } from '../../../../catalog/src/products/product-model';
+import { AddressIndexes, ImportCustom, addressCustoms, addressFields, customFieldErrors, resolvableReferences, customFields, duplicateField, idReference, lockValue, storeKeyReference } from '../../../../catalog/src/customers/commerce-support';
+import { hashPassword, verifyPassword } from '../../../../catalog/src/customers/password';
+import { CUSTOMERS_TABLE } from '../../../../catalog/src/tables';
 
 export interface CustomerImport extends AddressIndexes {
   key: string;
@@ -98,9 +98,6 @@ export const customerApplier: Applier<CustomerImport> = {
     return { state: 'imported', resourceVersion: updated[0].version };
   },
 };
-
-export const addressCustoms = (resource: AddressIndexes): Array<[string, ImportCustom | undefined, string]> =>
-  (resource.addresses ?? []).map((address, index) => ['address', address.custom as ImportCustom | undefined, `addresses.${index}.custom`]);
 
 function customerData(
   context: ApplyContext,

@@ -1,8 +1,10 @@
-import { Applier, ApplyContext, ApplyResult, BatchItem, KeyReference, collectKeyReferences } from '../../../processing/src/applier';
-import { resolvedId } from './product-fields';
-import { ImportPrice, MasterData, Price, ProductVariant, allVariants, distinctVariants, mapVariant, sameData } from './product-model';
-import { embeddedPriceErrors, toEmbeddedPrice } from './prices';
-import { LoadedProduct, ProductWrite, lockProductById, lockProductsById, saveProduct, saveProducts } from './product-store';
+import { Applier, ApplyContext, ApplyResult, BatchItem } from '../../applier';
+import { KeyReference, collectKeyReferences } from '../../../../catalog/src/references';
+import { resolvedId } from '../../../../catalog/src/products/product-fields';
+import { ImportPrice, MasterData, Price, ProductVariant, allVariants, distinctVariants, mapVariant, sameData } from '../../../../catalog/src/products/product-model';
+import { embeddedPriceErrors, toEmbeddedPrice } from '../../../../catalog/src/products/prices';
+import { LoadedProduct, lockProductById, lockProductsById } from '../../../../catalog/src/products/product-store';
+import { ProductImportWrite, writeProduct, writeProducts } from './product-imports';
 
 export interface PriceImport extends ImportPrice {
   productVariant: KeyReference;
@@ -52,12 +54,12 @@ export const priceApplier: Applier<PriceImport> = {
     if (problem) return problem;
     const product = await lockProductById(context, resolvedId(context, resource.productVariant));
     if (!product) throw new Error(`product of variant ${resource.productVariant.key} vanished`);
-    return saveProduct(context, product.key, product, { ...product.data, masterData: withPrice(resource, context, product, product.data.masterData) });
+    return writeProduct(context, product.key, product, { ...product.data, masterData: withPrice(resource, context, product, product.data.masterData) });
   },
 
   /**
    * Set-wise: the batch's products loaded and locked in one statement; the prices of one product applied in accept
-   * order to its document in memory, and each product written once (saveProducts) with as many versions as prices
+   * order to its document in memory, and each product written once (writeProducts) with as many versions as prices
    * changed it — each price's resourceVersion is the one it would have had one by one.
    */
   async applyMany(items: Array<BatchItem<PriceImport>>): Promise<ApplyResult[]> {
@@ -81,14 +83,14 @@ export const priceApplier: Applier<PriceImport> = {
       entry.items.push(index);
       results[index] = { state: 'imported', resourceVersion: product.version + entry.steps };
     }
-    const writes: ProductWrite[] = [...byProduct.values()].map((entry) => ({
+    const writes: ProductImportWrite[] = [...byProduct.values()].map((entry) => ({
       context: items[entry.items[0]].context,
       key: entry.product.key,
       previous: entry.product,
       document: { ...entry.product.data, masterData: entry.masterData },
       versionSteps: Math.max(1, entry.steps),
     }));
-    const saved = await saveProducts(writes);
+    const saved = await writeProducts(writes);
     for (const [i, entry] of [...byProduct.values()].entries()) {
       // Prices never clash nor break constraints (SKUs, slugs and attributes stay); anything else is the write's own outcome.
       if (saved[i].state !== 'imported') for (const index of entry.items) results[index] = saved[i];

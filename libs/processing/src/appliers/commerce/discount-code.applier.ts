@@ -1,9 +1,9 @@
-import { Applier, ApplyContext, ApplyResult, KeyReference } from '../../../processing/src/applier';
-import { ImportCustom, customFieldErrors, customFields, duplicateField, idReference, lockValue, resolvableReferences } from '../customers/commerce-support';
-import { upsertDocument } from '../documents';
-import { LocalizedString, compact } from '../products/product-model';
-
-export const DISCOUNT_CODES_TABLE = 'discount_codes';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference } from '../../../../catalog/src/references';
+import { ImportCustom, customFieldErrors, customFields, duplicateField, idReference, lockValue, resolvableReferences } from '../../../../catalog/src/customers/commerce-support';
+import { upsertDocument } from '../../../../catalog/src/documents';
+import { LocalizedString, compact } from '../../../../catalog/src/products/product-model';
+import { DISCOUNT_CODES_TABLE } from '../../../../catalog/src/tables';
 
 export interface DiscountCodeImport {
   key: string;

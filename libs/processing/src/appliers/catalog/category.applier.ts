@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference, collectKeyReferences, uniqueReferences } from '../../../processing/src/applier';
-import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
-import { DocumentRow, findById, findByKey, upsertDocument } from '../documents';
-import { compact, sameData } from '../products/product-model';
-import { CATEGORIES_TABLE, CategoryReference, replaceSlugs, slugClash, updateDescendantAncestors } from './category-tree';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference, collectKeyReferences, uniqueReferences } from '../../../../catalog/src/references';
+import { ImportCustom, toCustomFields, validateCustomFields } from '../../../../catalog/src/custom-fields';
+import { DocumentRow, findById, findByKey, upsertDocument } from '../../../../catalog/src/documents';
+import { compact, sameData } from '../../../../catalog/src/products/product-model';
+import { CATEGORIES_TABLE, CategoryReference, replaceSlugs, slugClash, updateDescendantAncestors } from '../../../../catalog/src/categories/category-tree';
 
 type LocalizedString = Record<string, string>;
 

@@ -1,10 +1,10 @@
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, BatchItem } from '../../../processing/src/applier';
-import { ProductTypeInfo, convertAttributes } from './attributes';
-import { PreparedProductImport, ProductImportFields, productReferences } from './product-fields';
-import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId, toAssets } from './product-model';
-import { embeddedPriceErrors, toEmbeddedPrice } from './prices';
-import { applyProductImports } from './product.applier';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult, BatchItem } from '../../applier';
+import { ProductTypeInfo } from '../../../../catalog/src/products/attributes';
+import { PreparedProductImport, ProductImportFields, buildVariant, productReferences } from '../../../../catalog/src/products/product-fields';
+import { ImportVariantDraft, ProductData, ProductDocument, ProductVariant, distinctVariants, nextVariantId } from '../../../../catalog/src/products/product-model';
+import { embeddedPriceErrors } from '../../../../catalog/src/products/prices';
+import { applyProductImports } from './product-imports';
 
 export interface ProductDraftImport extends ProductImportFields {
   masterVariant?: ImportVariantDraft;
@@ -60,25 +60,4 @@ function draftVariants(context: ApplyContext, resource: ProductDraftImport, prod
     used.add(id);
     return buildVariant(context, id, draft, existing, productType, field, errors);
   });
-}
-
-export function buildVariant(
-  context: ApplyContext,
-  id: number,
-  draft: ImportVariantDraft,
-  existing: ProductVariant | undefined,
-  productType: ProductTypeInfo,
-  /** Path of the variant in error fields (`masterVariant`, `variants.0`, or '' for a variant import). */
-  field: string,
-  errors: ErrorObject[],
-): ProductVariant {
-  return {
-    id,
-    ...(draft.sku !== undefined ? { sku: draft.sku } : {}),
-    ...(draft.key !== undefined ? { key: draft.key } : {}),
-    prices: (draft.prices ?? []).map((price) => toEmbeddedPrice(price, context.resolved, existing?.prices)),
-    attributes: convertAttributes(draft.attributes, productType, field ? `${field}.attributes` : 'attributes', context.resolved, errors),
-    images: draft.images ?? [],
-    assets: toAssets(draft.assets, context.resolved, existing?.assets),
-  };
 }

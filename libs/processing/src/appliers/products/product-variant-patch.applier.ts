@@ -1,9 +1,11 @@
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference, collectKeyReferences } from '../../../processing/src/applier';
-import { convertAttribute } from './attributes';
-import { resolvedId } from './product-fields';
-import { ImportAttribute, MasterData, ProductVariant, StoredAttribute, distinctVariants, mapVariant, sameData } from './product-model';
-import { loadProductType, lockProductById, saveProduct } from './product-store';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference, collectKeyReferences } from '../../../../catalog/src/references';
+import { convertAttribute } from '../../../../catalog/src/products/attributes';
+import { resolvedId } from '../../../../catalog/src/products/product-fields';
+import { ImportAttribute, MasterData, ProductVariant, StoredAttribute, distinctVariants, mapVariant, sameData } from '../../../../catalog/src/products/product-model';
+import { loadProductType, lockProductById } from '../../../../catalog/src/products/product-store';
+import { writeProduct } from './product-imports';
 
 export interface ProductVariantPatch {
   productVariant: KeyReference;
@@ -65,6 +67,6 @@ export const productVariantPatchApplier: Applier<ProductVariantPatch> = {
     const staged = mapVariant(masterData.staged, variant.id, patch);
     const current = resource.staged === false ? mapVariant(masterData.current, variant.id, patch) : masterData.current;
     const next: MasterData = { ...masterData, staged, current, hasStagedChanges: !sameData(staged, current) };
-    return saveProduct(context, product.key, product, { ...product.data, masterData: next }, productType);
+    return writeProduct(context, product.key, product, { ...product.data, masterData: next }, productType);
   },
 };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
-import { compact, sameData } from '../products/product-model';
-import { findByKey } from '../documents';
-import { ORDERS_TABLE } from './order.applier';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { compact, sameData } from '../../../../catalog/src/products/product-model';
+import { findByKey } from '../../../../catalog/src/documents';
+import { ORDERS_TABLE } from '../../../../catalog/src/tables';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
-import { Applier, ApplyContext, ApplyResult } from '../../../processing/src/applier';
-import { TYPES_TABLE } from '../custom-fields';
-import { upsertDocument } from '../documents';
-import { compact } from '../products/product-model';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { TYPES_TABLE } from '../../../../catalog/src/custom-fields';
+import { upsertDocument } from '../../../../catalog/src/documents';
+import { compact } from '../../../../catalog/src/products/product-model';
 
 interface TypeImport {
   key: string;

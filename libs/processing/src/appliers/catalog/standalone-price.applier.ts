@@ -1,9 +1,10 @@
-import { Applier, ApplyContext, ApplyResult, BatchItem, collectKeyReferences, uniqueReferences } from '../../../processing/src/applier';
-import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
-import { DocumentColumns, upsertDocument, upsertDocuments } from '../documents';
-import { ImportPrice, compact, resolveReferences, toMoney } from '../products/product-model';
+import { Applier, ApplyContext, ApplyResult, BatchItem } from '../../applier';
+import { collectKeyReferences, uniqueReferences } from '../../../../catalog/src/references';
+import { ImportCustom, toCustomFields, validateCustomFields } from '../../../../catalog/src/custom-fields';
+import { DocumentColumns, upsertDocument, upsertDocuments } from '../../../../catalog/src/documents';
+import { ImportPrice, compact, resolveReferences, toMoney } from '../../../../catalog/src/products/product-model';
+import { STANDALONE_PRICES_TABLE } from '../../../../catalog/src/tables';
 
-export const STANDALONE_PRICES_TABLE = 'standalone_prices';
 const STANDALONE_PRICE_COLUMNS: DocumentColumns = { sku: 'text' };
 
 /** An embedded price's fields plus the SKU it prices. */

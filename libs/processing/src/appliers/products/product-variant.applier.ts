@@ -1,10 +1,11 @@
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference, collectKeyReferences } from '../../../processing/src/applier';
-import { buildVariant } from './product-draft.applier';
-import { resolvedId } from './product-fields';
-import { ImportAttribute, ImportAsset, ImportPrice, MasterData, distinctVariants, nextVariantId, putVariant, sameData, withProjections, withStaged } from './product-model';
-import { embeddedPriceErrors } from './prices';
-import { loadProductType, lockProductById, saveProduct } from './product-store';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference, collectKeyReferences } from '../../../../catalog/src/references';
+import { buildVariant, resolvedId } from '../../../../catalog/src/products/product-fields';
+import { ImportAttribute, ImportAsset, ImportPrice, MasterData, distinctVariants, nextVariantId, putVariant, sameData, withProjections, withStaged } from '../../../../catalog/src/products/product-model';
+import { embeddedPriceErrors } from '../../../../catalog/src/products/prices';
+import { loadProductType, lockProductById } from '../../../../catalog/src/products/product-store';
+import { writeProduct } from './product-imports';
 
 /** ProductVariantImport (and VariantImport, which has no `isMasterVariant`). */
 export interface ProductVariantImport {
@@ -67,7 +68,7 @@ function variantApplier(resourceType: Flavour): Applier<ProductVariantImport> {
       if (resource.publish === true) next = withStaged(masterData, staged, true);
       else if (bothProjections) next = withProjections(masterData, staged, putVariant(masterData.current, variant, asMaster));
       else next = { ...masterData, staged, hasStagedChanges: !sameData(staged, masterData.current) };
-      return saveProduct(context, product.key, product, { ...product.data, masterData: next }, productType);
+      return writeProduct(context, product.key, product, { ...product.data, masterData: next }, productType);
     },
   };
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorObject } from '../../../common/src';
-import { Applier, ApplyContext, ApplyResult, KeyReference } from '../../../processing/src/applier';
-import { ImportCustom, customFieldErrors, customFields, duplicateField, idReference, normalizeMoney, resolvableReferences, storeKeyReference } from '../customers/commerce-support';
-import { findByKey } from '../documents';
-import { ImportAttribute, ImportMoney, LocalizedString, compact, resolveReferences, toMoney } from '../products/product-model';
-
-export const ORDERS_TABLE = 'orders';
+import { ErrorObject } from '../../../../common/src';
+import { Applier, ApplyContext, ApplyResult } from '../../applier';
+import { KeyReference } from '../../../../catalog/src/references';
+import { ImportCustom, customFieldErrors, customFields, duplicateField, idReference, normalizeMoney, resolvableReferences, storeKeyReference } from '../../../../catalog/src/customers/commerce-support';
+import { findByKey } from '../../../../catalog/src/documents';
+import { ImportAttribute, ImportMoney, LocalizedString, compact, resolveReferences, toMoney } from '../../../../catalog/src/products/product-model';
+import { ORDERS_TABLE } from '../../../../catalog/src/tables';
 
 interface LineItemPrice {
   value: ImportMoney;

@@ -1,5 +1,5 @@
-import { Applier, ApplyResult, ApplyContext } from '../../../processing/src/applier';
-import { upsertDocument } from '../documents';
+import { Applier, ApplyResult, ApplyContext } from '../../applier';
+import { upsertDocument } from '../../../../catalog/src/documents';
 
 interface ProductTypeImport {
   key: string;
