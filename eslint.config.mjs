@@ -51,6 +51,23 @@ export default tseslint.config(
     },
   },
   {
+    // The queue owns import_operations and its waits; it depends on nothing of the pipeline or the API (see docs/QUEUE.md).
+    files: ['libs/queue/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(libs/)?(import|processing|catalog)/src(/|$)|(^|/)apps/',
+              message: 'libs/queue may import libs/common and libs/database only, never libs/import, libs/processing, libs/catalog or apps.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -1,4 +1,5 @@
-import { lockReferencesShared, ProcessorService, ReaperService, wakeWaitingOperations } from '../../libs/processing/src';
+import { ProcessorService, ReaperService } from '../../libs/processing/src';
+import { lockReferencesShared, wakeWaitingOperations } from '../../libs/queue/src';
 import { createTestApp, TestApp } from '../support/test-app';
 import { drain } from '../support/processor';
 

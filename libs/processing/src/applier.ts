@@ -2,9 +2,6 @@ import { ErrorObject } from '../../common/src';
 import { KeyReference } from '../../catalog/src/references';
 import { CatalogScope } from '../../catalog/src/scope';
 
-// For waits.ts only, which this change may not touch (its owner module moves it): import KeyReference from catalog.
-export type { KeyReference } from '../../catalog/src/references';
-
 export type ApplyResult =
   | { state: 'imported'; resourceVersion: number }
   | { state: 'unresolved'; unresolvedReferences: KeyReference[] }

@@ -4,4 +4,4 @@ export * from './processor.runner';
 export * from './processor.service';
 export * from './reaper.service';
 export * from './resources-created.listener';
-export * from './waits';
+

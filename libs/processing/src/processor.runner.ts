@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { ListenLoop } from '../../database/src/listen-loop';
-import { OPERATIONS_CHANNEL } from '../../import/src/operations/import-requests.service';
+import { OPERATIONS_CHANNEL } from '../../queue/src';
 import { ProcessorService } from './processor.service';
 
 const MIN_IDLE_MS = 100;

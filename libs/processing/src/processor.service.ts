@@ -10,23 +10,22 @@ import { APPLIERS } from './appliers/registry';
 import { RESOURCE_TYPES } from '../../import/src/resource-types';
 import { Applier, ApplyContext, ApplyResult, checkApplierRegistry } from './applier';
 import { KeyReference, ReferenceTarget, referenceId, uniqueReferences } from '../../catalog/src/references';
-import { lockReferencesShared, wakeWaitingOperations } from './waits';
+import { lockReferencesShared, wakeWaitingOperations } from '../../queue/src/waits';
 import { touchProcessed } from '../../import/src/containers/container-status.service';
 import { recordFinishedContainers } from '../../import/src/containers/container-finished';
-
-interface ClaimedOperation {
-  project_key: string;
-  id: string;
-  resource_type: string;
-  resource_key: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-  /** True when the operation was unresolved before, so it may have rows in import_operation_waits. */
-  had_waits: boolean;
-  container_id: string;
-  created_at: Date;
-  seq: string;
-}
+import {
+  claimBatch,
+  ClaimedOperation,
+  deleteWaits,
+  insertWaits,
+  lockOwnedOperation,
+  lockOwnedOperations,
+  OutcomeRow,
+  recordOutcomes,
+  releaseClaims,
+  renewLeases,
+  retryWithBackoff,
+} from '../../queue/src';
 
 /** What settling one operation of a batch came to: an outcome to record, or a failure to retry after the commit. */
 type Settled = { operation: ClaimedOperation; result: ApplyResult; created: KeyReference[] } | { operation: ClaimedOperation; failure: unknown };
@@ -41,9 +40,6 @@ class OwnershipLost extends Error {
 }
 /** A batch is split into concurrently settled parts only when each part keeps at least this many operations. */
 const MIN_PART_SIZE = 50;
-
-/** States in which an operation still has to be applied; later operations of the same key wait behind it. */
-const OPEN_STATES = `('processing', 'unresolved', 'waitForMasterVariant')`;
 
 export interface RunResult {
   claimed: number;
@@ -187,12 +183,7 @@ export class ProcessorService {
         // and the batch settled again here with the check first.
         let mine = operations;
         if (checkOwnership) {
-          const owned = (await manager.query(
-            `SELECT id, set_config('synchronous_commit', 'off', true) FROM import_operations
-              WHERE project_key = $1 AND id = ANY($2::uuid[]) AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
-            [projectKey, operations.map((o) => o.id), this.workerId],
-          )) as Array<{ id: string }>;
-          const ownedIds = new Set(owned.map((row) => row.id));
+          const ownedIds = await lockOwnedOperations(manager, projectKey, operations.map((o) => o.id), this.workerId);
           mine = operations.filter((operation) => ownedIds.has(operation.id));
         } else await manager.query(`SELECT set_config('synchronous_commit', 'off', true)`);
         const references = new Map<string, KeyReference[]>();
@@ -411,7 +402,7 @@ export class ProcessorService {
    */
   private async recordAll(manager: EntityManager, projectKey: string, outcomes: Array<{ operation: ClaimedOperation; result: ApplyResult }>): Promise<void> {
     if (outcomes.length === 0) return;
-    const rows = outcomes.map(({ operation, result }) => {
+    const rows: OutcomeRow[] = outcomes.map(({ operation, result }) => {
       const unresolved = result.state === 'unresolved' || result.state === 'waitForMasterVariant' ? (result.unresolvedReferences ?? []) : [];
       const errors: ErrorObject[] = result.state === 'validationFailed' || result.state === 'rejected' ? result.errors : [];
       return {
@@ -422,27 +413,12 @@ export class ProcessorService {
         unresolved: unresolved.length > 0 ? unresolved : null,
       };
     });
-    const [, updated] = (await manager.query(
-      `UPDATE import_operations o
-          SET state = r.state, version = o.version + 1, last_modified_at = now(), locked_by = NULL, locked_until = NULL,
-              resource_version = COALESCE(r.resource_version, o.resource_version), errors = r.errors, unresolved_references = r.unresolved
-         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, state text, resource_version integer, errors jsonb, unresolved jsonb)
-        WHERE o.project_key = $1 AND o.id = ANY($3::uuid[]) AND o.id = r.id AND o.locked_by = $4 AND o.state = 'processing'`,
-      [projectKey, JSON.stringify(rows), rows.map((row) => row.id), this.workerId],
-    )) as [unknown, number];
+    const updated = await recordOutcomes(manager, projectKey, this.workerId, rows);
     if (updated !== rows.length) throw new OwnershipLost(rows.length - updated);
     const hadWaits = outcomes.filter(({ operation }) => operation.had_waits).map(({ operation }) => operation.id);
-    if (hadWaits.length > 0) {
-      await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = ANY($2::uuid[])`, [projectKey, hadWaits]);
-    }
+    if (hadWaits.length > 0) await deleteWaits(manager, projectKey, hadWaits);
     const waits = rows.flatMap((row) => (row.unresolved ?? []).map((reference) => ({ id: row.id, typeId: reference.typeId, key: reference.key })));
-    if (waits.length > 0) {
-      await manager.query(
-        `INSERT INTO import_operation_waits (project_key, type_id, key, operation_id)
-         SELECT $1, w.type_id, w.key, w.operation_id FROM unnest($2::text[], $3::text[], $4::uuid[]) AS w(type_id, key, operation_id) ON CONFLICT DO NOTHING`,
-        [projectKey, waits.map((w) => w.typeId), waits.map((w) => w.key), waits.map((w) => w.id)],
-      );
-    }
+    if (waits.length > 0) await insertWaits(manager, projectKey, waits);
   }
 
   /** Wakes operations waiting for these keys (after the commit that created them); a failure is replayed later. */
@@ -466,11 +442,7 @@ export class ProcessorService {
 
   /** Releases every claim this worker still holds (graceful shutdown); throws when the database is unreachable. */
   async release(): Promise<number> {
-    const [, count] = (await this.dataSource.query(
-      `UPDATE import_operations SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0)
-        WHERE state = 'processing' AND locked_by = $1`,
-      [this.workerId],
-    )) as [unknown, number];
+    const count = await releaseClaims(this.dataSource, this.workerId);
     this.releasePending = false;
     return count;
   }
@@ -501,15 +473,7 @@ export class ProcessorService {
   private async renewLeases(operations: ClaimedOperation[]): Promise<void> {
     if (operations.length === 0) return;
     try {
-      await this.dataSource.query(
-        `UPDATE import_operations o SET locked_until = now() + make_interval(secs => $4)
-           FROM (SELECT project_key, id FROM import_operations
-                  WHERE (project_key, id) IN (SELECT * FROM unnest($2::text[], $3::uuid[]))
-                    AND locked_by = $1 AND state = 'processing'
-                  FOR UPDATE SKIP LOCKED) mine
-          WHERE o.project_key = mine.project_key AND o.id = mine.id`,
-        [this.workerId, operations.map((o) => o.project_key), operations.map((o) => o.id), this.config.processorLeaseSeconds],
-      );
+      await renewLeases(this.dataSource, this.workerId, operations, this.config.processorLeaseSeconds);
     } catch (error) {
       // Not fatal: at worst the lease runs out and another worker takes the operations over (settle() re-checks ownership).
       if (isConnectionError(error)) this.releasePending = true;
@@ -528,59 +492,9 @@ export class ProcessorService {
     return total;
   }
 
+  /** Claims up to batchSize due operations (the oldest open one per resource key) in a transaction of its own (see claimBatch in libs/queue). */
   private async claimBatch(batchSize: number): Promise<ClaimedOperation[]> {
-    // Only the oldest open operation of each (project, type, key) is claimable: operations for one
-    // resource apply in the order they were accepted, whatever the number of workers.
-    // The oldest pending operations are read in index order (a bounded window, so the cost does not
-    // grow with the backlog); of those, only the oldest open operation of each (project, type, key) is
-    // claimable: operations for one resource apply in the order they were accepted.
-    // The window must be read in index order, whatever the statistics say: right after a bulk accept
-    // (before autovacuum has analysed the table) the planner believes few operations are pending and
-    // picks a bitmap scan of the whole backlog plus a sort — 178 ms instead of 14 ms per claim with
-    // 50k pending. Planner settings scoped to the claim's own transaction rule that plan out.
-    const [rows] = (await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`);
-      return manager.query(
-      `WITH pending AS MATERIALIZED (
-         SELECT project_key, id, run_at, seq, container_id, resource_type, resource_key, created_at
-           FROM import_operations
-          WHERE state = 'processing' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now())
-          ORDER BY run_at, seq
-          LIMIT $1 * 4),
-       eligible AS MATERIALIZED (
-         SELECT p.project_key, p.id, p.run_at, p.seq
-           FROM pending p
-          -- Paused containers' operations are parked out of the window (run_at = infinity, see the container
-          -- tasks); this check covers the moments around a pause.
-          WHERE EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = p.project_key AND c.id = p.container_id AND c.processing_state = 'active')
-            AND NOT EXISTS (
-                  SELECT 1 FROM import_operations earlier
-                   WHERE earlier.project_key = p.project_key
-                     AND earlier.resource_type = p.resource_type
-                     AND earlier.resource_key = p.resource_key
-                     AND (earlier.created_at, earlier.seq) < (p.created_at, p.seq)
-                     AND earlier.state IN ${OPEN_STATES})
-          ORDER BY p.run_at, p.seq
-          LIMIT $1),
-       candidates AS (
-         SELECT o.project_key, o.id
-           FROM eligible e
-           JOIN import_operations o ON o.project_key = e.project_key AND o.id = e.id
-          WHERE o.state = 'processing'
-            -- Re-checked on the row's latest version when another worker claimed it after our snapshot
-            -- (FOR UPDATE re-evaluates these conditions): never take over a fresh claim.
-            AND (o.locked_until IS NULL OR o.locked_until < now())
-          ORDER BY e.run_at, e.seq
-          FOR UPDATE OF o SKIP LOCKED)
-       UPDATE import_operations o
-          SET locked_by = $2, locked_until = now() + make_interval(secs => $3), attempts = o.attempts + 1
-         FROM candidates c
-        WHERE o.project_key = c.project_key AND o.id = c.id
-       RETURNING o.project_key, o.id, o.resource_type, o.resource_key, o.payload, o.attempts, o.unresolved_references IS NOT NULL AS had_waits, o.container_id, o.created_at, o.seq`,
-      [batchSize, this.workerId, this.config.processorLeaseSeconds],
-      ) as Promise<[ClaimedOperation[], number]>;
-    }));
-    return rows;
+    return this.dataSource.transaction((manager) => claimBatch(manager, this.workerId, batchSize, this.config.processorLeaseSeconds));
   }
 
   private async resolveAll(manager: EntityManager, projectKey: string, references: KeyReference[]): Promise<Map<string, string>> {
@@ -614,11 +528,7 @@ export class ProcessorService {
       if (operation.attempts >= MAX_ATTEMPTS) {
         const rejected = await this.dataSource.transaction(async (manager) => {
           // Only while still ours: an operation taken over by another worker is that worker's to settle.
-          const owned = (await manager.query(
-            `SELECT 1 FROM import_operations WHERE project_key = $1 AND id = $2 AND locked_by = $3 AND state = 'processing' FOR UPDATE`,
-            [operation.project_key, operation.id, this.workerId],
-          )) as unknown[];
-          if (owned.length === 0) return false;
+          if (!(await lockOwnedOperation(manager, operation.project_key, operation.id, this.workerId))) return false;
           await this.recordAll(manager, operation.project_key, [
             { operation, result: { state: 'rejected', errors: [{ code: 'ResourceCreation', message: `The resource could not be imported: ${message}` }] } },
           ]);
@@ -629,11 +539,7 @@ export class ProcessorService {
         return 'rejected';
       }
       // Exponential backoff in SQL columns: 1 s, 2 s, 4 s, …
-      await this.dataSource.query(
-        `UPDATE import_operations SET locked_by = NULL, locked_until = NULL, run_at = now() + make_interval(secs => power(2, attempts - 1))
-          WHERE project_key = $1 AND id = $2 AND locked_by = $3`,
-        [operation.project_key, operation.id, this.workerId],
-      );
+      await retryWithBackoff(this.dataSource, operation.project_key, operation.id, this.workerId);
       return 'retry';
     } catch (recordError) {
       if (!isConnectionError(recordError)) throw recordError;

@@ -6,6 +6,7 @@ import { BERTH_CONFIG, BerthConfig } from '../../config/src';
 import { reaperDeleted } from '../../common/src';
 import { NewEvent, recordEvents } from '../../events/src';
 import { containerEvent, ImportContainerRow, toContainerView } from '../../import/src/containers/import-containers.service';
+import { deleteContainerOperations, deleteExpiredOperations } from '../../queue/src';
 
 /** Rows deleted per statement; each statement is its own short transaction. */
 export const REAPER_BATCH = 5000;
@@ -74,17 +75,13 @@ export class ReaperService implements OnApplicationBootstrap {
   private async sweepLocked(runner: QueryRunner, now: Date, deadline: number): Promise<SweepResult> {
     let containersDeleted = 0;
     let operationsDeleted = 0;
-    const deleteBatch = async (sql: string, params: unknown[]): Promise<number> => {
-      const [, count] = (await runner.query(sql, params)) as [unknown, number];
+    const counted = (count: number): number => {
       operationsDeleted += count;
       return count;
     };
     // Expired operations, oldest first along the expires_at index.
     while (Date.now() < deadline) {
-      const count = await deleteBatch(
-        `DELETE FROM import_operations WHERE (project_key, id) IN (SELECT project_key, id FROM import_operations WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
-        [now, REAPER_BATCH],
-      );
+      const count = counted(await deleteExpiredOperations(runner, now, REAPER_BATCH));
       if (count < REAPER_BATCH) break;
     }
     // Expired containers: their operations go first, in batches, then the container itself.
@@ -97,10 +94,7 @@ export class ReaperService implements OnApplicationBootstrap {
       const { project_key: projectKey, id } = expired[0];
       let remaining = true;
       while (remaining && Date.now() < deadline) {
-        const count = await deleteBatch(
-          `DELETE FROM import_operations WHERE (project_key, id) IN (SELECT project_key, id FROM import_operations WHERE project_key = $1 AND container_id = $2 LIMIT $3)`,
-          [projectKey, id, REAPER_BATCH],
-        );
+        const count = counted(await deleteContainerOperations(runner, projectKey, id, REAPER_BATCH));
         remaining = count === REAPER_BATCH;
       }
       if (remaining) break;

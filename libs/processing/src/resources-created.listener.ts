@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { KeyReference } from '../../catalog/src/references';
 import { ResourcesCreatedListener } from '../../catalog/src/referenced/resources-created';
-import { wakeWaitingOperations } from './waits';
+import { wakeWaitingOperations } from '../../queue/src/waits';
 
 /**
  * The pipeline's ResourcesCreatedListener: resources created outside an import (referenced-resources API, seed

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { recordEvent } from '../../../events/src';
-import { ContainerStatusRow, OPEN_STATES, STATUS_SQL, toStatusView } from './container-status.service';
+import { containersWithoutOpenOperations, markContainerFinished } from '../../../queue/src';
+import { ContainerStatusRow, STATUS_SQL, toStatusView } from './container-status.service';
 
 const logger = new Logger('ContainerFinished');
-const OPEN_LIST = `(${OPEN_STATES.map((state) => `'${state}'`).join(', ')})`;
 
 /**
  * `ImportContainerFinished`: after the processor settled a batch, for the containers of the batch whose
@@ -42,14 +42,7 @@ export async function recordFinishedContainers(dataSource: DataSource, operation
   const containers = [...byContainer.values()];
   let recorded = 0;
   try {
-    const candidates = (await dataSource.query(
-      `SELECT c.project_key, c.id
-         FROM unnest($1::text[], $2::uuid[]) AS t(project_key, id)
-         JOIN import_containers c ON c.project_key = t.project_key AND c.id = t.id
-        WHERE c.processing_state <> 'canceled'
-          AND NOT EXISTS (SELECT 1 FROM import_operations o WHERE o.project_key = c.project_key AND o.container_id = c.id AND o.state IN ${OPEN_LIST})`,
-      [containers.map((c) => c.projectKey), containers.map((c) => c.containerId)],
-    )) as Array<{ project_key: string; id: string }>;
+    const candidates = await containersWithoutOpenOperations(dataSource, containers);
     for (const candidate of candidates) {
       const container = byContainer.get(`${candidate.project_key}/${candidate.id}`)!;
       if (await recordFinished(dataSource, container.projectKey, container.containerId, container.operationIds)) recorded++;
@@ -71,25 +64,9 @@ async function recordFinished(dataSource: DataSource, projectKey: string, contai
     )) as unknown[];
     if (locked.length === 0) return false;
     // A new statement, so a new snapshot: it sees what a check that held the lock before us committed.
-    // xmin is a 32-bit xid; its 64-bit form (xid8) takes the epoch of the snapshot's xmax (it is at most 2^31 older).
-    const [marked] = (await manager.query(
-      `WITH next AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS n),
-            batch AS (SELECT ((next.n >> 32) << 32) + o.xmin::text::bigint AS x, next.n FROM import_operations o, next
-                       WHERE o.project_key = $1 AND o.id = ANY($3::uuid[]))
-       UPDATE import_container_activity a
-          SET finished_snapshot = pg_current_snapshot(), finished_at = now()
-         FROM import_containers c
-        WHERE a.project_key = $1 AND a.container_id = $2 AND c.project_key = a.project_key AND c.id = a.container_id
-          AND c.processing_state <> 'canceled'
-          AND NOT EXISTS (SELECT 1 FROM import_operations o WHERE o.project_key = $1 AND o.container_id = $2 AND o.state IN ${OPEN_LIST})
-          AND (a.finished_snapshot IS NULL
-               OR EXISTS (SELECT 1 FROM batch
-                           WHERE NOT pg_visible_in_snapshot((CASE WHEN batch.x >= batch.n THEN batch.x - 4294967296 ELSE batch.x END)::text::xid8, a.finished_snapshot)))
-        RETURNING c.key`,
-      [projectKey, containerId, operationIds],
-    )) as [Array<{ key: string }>, number];
-    if (marked.length === 0) return false;
-    const [row] = (await manager.query(STATUS_SQL(false), [projectKey, marked[0].key])) as ContainerStatusRow[];
+    const key = await markContainerFinished(manager, projectKey, containerId, operationIds);
+    if (key === undefined) return false;
+    const [row] = (await manager.query(STATUS_SQL(false), [projectKey, key])) as ContainerStatusRow[];
     await recordEvent(manager, {
       projectKey,
       type: 'ImportContainerFinished',

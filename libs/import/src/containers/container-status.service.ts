@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, EntityManager } from 'typeorm';
+import { FINAL_STATES } from '../../../queue/src/states';
 import { containerNotFound } from './import-containers.service';
 
 /** What a task sets on the container row; the claim skips every container that is not `active`. */
@@ -32,10 +33,8 @@ export class ContainerStatusView {
   @ApiPropertyOptional() canceledAt?: string;
 }
 
-/** Final ProcessingStates: an operation in one of them is never processed again. */
-export const FINAL_STATES = ['imported', 'validationFailed', 'rejected', 'canceled', 'partiallyImported'] as const;
-/** States not yet final: what a cancel moves to `canceled`. */
-export const OPEN_STATES = ['processing', 'unresolved', 'waitForMasterVariant'] as const;
+/** Final and open ProcessingStates (defined by the queue, which owns import_operations). */
+export { FINAL_STATES, OPEN_STATES } from '../../../queue/src/states';
 
 export interface ContainerStatusRow {
   project_key: string;

@@ -3,8 +3,7 @@ import { HttpStatus } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CtException, InvalidInput } from '../../../common/src';
 import { EventType, recordEvent } from '../../../events/src';
-import { OPERATIONS_CHANNEL } from '../operations/import-requests.service';
-import { cancelOpenOperations, OPEN_STATES_SQL } from '../operations/cancel-operations';
+import { cancelOpenOperations, hasOpenOperations, parkContainerOperations, resumeContainerOperations } from '../../../queue/src';
 import { ContainerState, ContainerStatusService, ContainerStatusView, ProcessingControlState, toStatusView } from './container-status.service';
 import { containerNotFound } from './import-containers.service';
 
@@ -95,16 +94,8 @@ export class ContainerTasksService implements OnApplicationBootstrap {
       // Pause parks the container's pending operations out of the processor's claim window (run_at =
       // infinity; accepts into a paused container park theirs too), so a paused backlog of any size never
       // crowds out other containers; resume puts them back (due now) and wakes the workers at commit.
-      if (task === 'pause') {
-        await manager.query(`UPDATE import_operations SET run_at = 'infinity' WHERE project_key = $1 AND container_id = $2 AND state = 'processing'`, [projectKey, row.id]);
-      }
-      if (task === 'resume') {
-        await manager.query(`UPDATE import_operations SET run_at = now() WHERE project_key = $1 AND container_id = $2 AND state = 'processing' AND run_at = 'infinity'`, [
-          projectKey,
-          row.id,
-        ]);
-        await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
-      }
+      if (task === 'pause') await parkContainerOperations(manager, projectKey, row.id);
+      if (task === 'resume') await resumeContainerOperations(manager, projectKey, row.id);
       await recordEvent(manager, {
         projectKey,
         type: TASK_EVENTS[task],
@@ -136,11 +127,7 @@ export class ContainerTasksService implements OnApplicationBootstrap {
       total += count;
       if (count > 0) continue;
       // Rows that were applied while the batch waited for them drop out of it; stop only when none is left.
-      const [{ open }] = (await this.dataSource.query(
-        `SELECT EXISTS (SELECT 1 FROM import_operations WHERE project_key = $1 AND container_id = $2 AND state IN ${OPEN_STATES_SQL}) AS open`,
-        [projectKey, containerId],
-      )) as Array<{ open: boolean }>;
-      if (!open) break;
+      if (!(await hasOpenOperations(this.dataSource, projectKey, containerId))) break;
     }
     await this.dataSource.query(
       `UPDATE import_containers SET cancel_completed_at = now() WHERE project_key = $1 AND id = $2 AND processing_state = 'canceled' AND cancel_completed_at IS NULL`,

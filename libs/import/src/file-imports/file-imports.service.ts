@@ -6,10 +6,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../../config/src';
 import { BadRequest, checkInput, CtException, InvalidInput, NotFound, PagedResponse, pagedResponse, parsePageQuery } from '../../../common/src';
 import { recordEvent } from '../../../events/src';
-import { OPEN_STATES } from '../containers/container-status.service';
+import { cancelOpenOperations, deleteResourcesLeftOutByFileImport, fileImportRowsByState, insertFileImportOperations, OPEN_STATES } from '../../../queue/src';
 import { containerNotFound } from '../containers/import-containers.service';
-import { FILE_IMPORT_ACCEPT_STATEMENT, OPERATIONS_CHANNEL } from '../operations/import-requests.service';
-import { cancelOpenOperations } from '../operations/cancel-operations';
 import { CANCEL_BATCH_SIZE } from '../containers/container-tasks.service';
 import { ImportResourceType } from '../validation/import-request.validator';
 import { FileImportOptions, formatOfContentType, parseFileImportOptions } from './file-import-options';
@@ -807,19 +805,15 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       )) as [unknown[], number];
       if (advanced[0].length === 0) throw new JobStopped(`The file import ${job.id} is no longer at row ${from}.`);
       if (items.length === 0) return;
-      const [result] = (await manager.query(FILE_IMPORT_ACCEPT_STATEMENT as unknown as string, [
-        job.project_key,
-        job.container_id,
-        job.resource_type,
-        this.config.operationTtlHours,
-        items.map(() => randomUUID()),
-        items.map((item) => item.key),
-        JSON.stringify(items.map((item) => item.resource)),
-        OPERATIONS_CHANNEL,
-        job.id,
-        job.container_key,
-        items.map((item) => item.rows),
-      ])) as Array<{ inserted: number }>;
+      const result = await insertFileImportOperations(manager, { id: job.container_id, key: job.container_key }, job.id, {
+        projectKey: job.project_key,
+        resourceType: job.resource_type,
+        ttlHours: this.config.operationTtlHours,
+        ids: items.map(() => randomUUID()),
+        keys: items.map((item) => item.key),
+        payloads: items.map((item) => item.resource),
+        rows: items.map((item) => item.rows),
+      });
       if (result.inserted !== items.length) {
         throw new BadRequest([{ code: 'InvalidOperation', message: `The import container '${job.container_key}' no longer accepts these resources (canceled, deleted or restricted to another type).` }]);
       }
@@ -841,19 +835,14 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     }
     await manager.query(`SAVEPOINT file_import_cleanup`);
     try {
-      const rows = (await manager.query(
-        `WITH earlier AS (
-           SELECT DISTINCT resource_key FROM import_operations
-            WHERE project_key = $1 AND container_id = $2 AND resource_type = $3 AND file_import_id IS NOT NULL AND file_import_id <> $4
-              AND state IN ('imported', 'partiallyImported')),
-         gone AS (
-           SELECT e.resource_key FROM earlier e
-            WHERE NOT EXISTS (SELECT 1 FROM import_operations c WHERE c.project_key = $1 AND c.file_import_id = $4 AND c.resource_key = e.resource_key))
-         DELETE FROM ${table} t USING gone g WHERE t.project_key = $1 AND t.key = g.resource_key RETURNING t.key`,
-        [job.project_key, job.container_id, job.resource_type, job.id],
-      )) as [Array<{ key: string }>, number];
+      const deleted = await deleteResourcesLeftOutByFileImport(manager, table, {
+        projectKey: job.project_key,
+        containerId: job.container_id,
+        resourceType: job.resource_type,
+        fileImportId: job.id,
+      });
       await manager.query(`RELEASE SAVEPOINT file_import_cleanup`);
-      return { destroyed: rows[0].length, warnings: [] };
+      return { destroyed: deleted.length, warnings: [] };
     } catch (error) {
       if ((error as { code?: string }).code !== '23503') throw error;
       await manager.query(`ROLLBACK TO SAVEPOINT file_import_cleanup`);
@@ -866,11 +855,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     const result = new Map<string, { imported: number; failed: number; open: number }>();
     for (const id of ids) result.set(id, { imported: 0, failed: 0, open: 0 });
     if (ids.length === 0) return result;
-    const rows = (await this.dataSource.query(
-      `SELECT file_import_id AS id, state, coalesce(sum(file_import_rows), 0)::int AS rows FROM import_operations
-        WHERE project_key = $1 AND file_import_id = ANY($2::uuid[]) GROUP BY 1, 2`,
-      [projectKey, ids],
-    )) as Array<{ id: string; state: string; rows: number }>;
+    const rows = await fileImportRowsByState(this.dataSource, projectKey, ids);
     for (const row of rows) {
       const outcome = result.get(row.id);
       if (!outcome) continue;

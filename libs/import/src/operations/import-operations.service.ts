@@ -2,24 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InvalidInput, NotFound, PagedResponse, pagedResponse, parsePageQuery } from '../../../common/src';
 import { containerNotFound, ImportContainersService } from '../containers/import-containers.service';
-import { ImportOperationView, ImportSummaryView, PROCESSING_STATES, ProcessingState } from './import-operation.views';
-
-interface ImportOperationRow {
-  id: string;
-  container_key: string;
-  resource_type: string;
-  resource_key: string;
-  state: ProcessingState;
-  version: number;
-  resource_version: number | null;
-  errors: unknown[] | null;
-  unresolved_references: unknown[] | null;
-  created_at: Date;
-  last_modified_at: Date;
-  expires_at: Date;
-}
-
-const COLUMNS = 'id, container_key, resource_type, resource_key, state, version, resource_version, errors, unresolved_references, created_at, last_modified_at, expires_at';
+import { ImportOperationView, ImportSummaryView, PROCESSING_STATES } from './import-operation.views';
+import { countOperations, findOperation, OperationFilter, OperationRow, pageOperations, processingLagSeconds } from '../../../queue/src';
 
 const SORTABLE_OPERATION_FIELDS: Record<string, string> = {
   // The accept order: created_at, ties broken by seq (see the AcceptOrder migration).
@@ -34,7 +18,7 @@ const SORTABLE_OPERATION_FIELDS: Record<string, string> = {
 /** Waits on a state of another resource (a product's master variant) are internal: no resource of that typeId exists. */
 const INTERNAL_WAIT_TYPE_IDS = new Set(['product-master-variant']);
 
-export function toOperationView(row: ImportOperationRow, debug: boolean): ImportOperationView {
+export function toOperationView(row: OperationRow, debug: boolean): ImportOperationView {
   const unresolved = (row.unresolved_references ?? []).filter((reference) => !INTERNAL_WAIT_TYPE_IDS.has((reference as { typeId?: string }).typeId ?? ''));
   return {
     version: row.version,
@@ -71,9 +55,9 @@ export class ImportOperationsService {
   async get(projectKey: string, id: string): Promise<ImportOperationView> {
     const notFound = () => new NotFound(`Import operation ${id} does not exist`);
     if (!UUID_PATTERN.test(id)) throw notFound();
-    const rows = (await this.dataSource.query(`SELECT ${COLUMNS} FROM import_operations WHERE project_key = $1 AND id = $2`, [projectKey, id])) as ImportOperationRow[];
-    if (!rows[0]) throw notFound();
-    return toOperationView(rows[0], true);
+    const row = await findOperation(this.dataSource, projectKey, id);
+    if (!row) throw notFound();
+    return toOperationView(row, true);
   }
 
   /** State counts from the transactionally maintained counters: O(states), whatever the container's size. */
@@ -100,32 +84,18 @@ export class ImportOperationsService {
     const container = await this.containers.findRow(projectKey, containerKey);
     if (!container) throw containerNotFound(containerKey);
 
-    const conditions = ['project_key = $1', 'container_id = $2'];
-    const params: unknown[] = [projectKey, container.id];
-    if (state !== undefined) {
-      params.push(state);
-      conditions.push(`state = $${params.length}`);
-    }
-    if (resourceKey !== undefined) {
-      params.push(resourceKey);
-      conditions.push(`resource_key = $${params.length}`);
-    }
-    const where = conditions.join(' AND ');
+    const filter: OperationFilter = { projectKey, containerId: container.id, state, resourceKey };
     let total: number;
     if (resourceKey === undefined) {
       // Without a key filter the counters answer the total, so deep pages of huge containers stay cheap.
       const counts = await this.counts(projectKey, container.id);
       total = state !== undefined ? (counts[state] ?? 0) : Object.values(counts).reduce((sum, count) => sum + count, 0);
     } else {
-      const [{ count }] = (await this.dataSource.query(`SELECT count(*)::int AS count FROM import_operations WHERE ${where}`, params)) as Array<{ count: number }>;
-      total = count;
+      total = await countOperations(this.dataSource, filter);
     }
-    let rows: ImportOperationRow[] = [];
+    let rows: OperationRow[] = [];
     if (page.limit > 0 && page.offset < total) {
-      rows = (await this.dataSource.query(
-        `SELECT ${COLUMNS} FROM import_operations WHERE ${where} ORDER BY ${page.orderBy.join(', ')} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, page.limit, page.offset],
-      )) as ImportOperationRow[];
+      rows = await pageOperations(this.dataSource, filter, page.orderBy, page.limit, page.offset);
     }
     return pagedResponse(page, total, rows.map((row) => toOperationView(row, debug)));
   }
@@ -138,10 +108,7 @@ export class ImportOperationsService {
 
   /** Age in seconds of the oldest operation due for processing (0 when none). */
   async processingLagSeconds(): Promise<number> {
-    const [lag] = (await this.dataSource.query(
-      `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(run_at)), 0)::float AS seconds FROM import_operations WHERE state = 'processing' AND run_at <= now()`,
-    )) as Array<{ seconds: number }>;
-    return Math.max(0, lag.seconds);
+    return processingLagSeconds(this.dataSource);
   }
 
   private async counts(projectKey: string, containerId: string): Promise<Record<string, number>> {

@@ -4,6 +4,7 @@ import { InvalidInput, PagedResponse, pagedResponse, parsePageQuery } from '../.
 import { ContainerStatusRow, toStatusView } from '../containers/container-status.service';
 import { ImportContainerRow, SORTABLE_CONTAINER_FIELDS, toContainerView } from '../containers/import-containers.service';
 import { ContainerOverviewView, ThroughputView } from './import-stats.views';
+import { settledPerBucket } from '../../../queue/src';
 
 /** Bounds of the throughput window: at most an hour, at most this many buckets (one aggregate over a bounded range). */
 export const THROUGHPUT_LIMITS = { defaultWindowSeconds: 300, minWindowSeconds: 10, maxWindowSeconds: 3600, maxBucketSeconds: 300, maxBuckets: 600 } as const;
@@ -38,14 +39,6 @@ export function parseThroughputQuery(query: Record<string, unknown>): { windowSe
   return { windowSeconds: buckets * bucket, bucketSeconds: bucket };
 }
 
-interface ThroughputRow {
-  upto: number;
-  bucket: number | null;
-  imported: number | null;
-  errors: number | null;
-  canceled: number | null;
-}
-
 type OverviewRow = ImportContainerRow & ContainerStatusRow;
 
 /**
@@ -64,21 +57,7 @@ export class ImportStatsService {
    */
   async throughput(projectKey: string, query: Record<string, unknown>): Promise<ThroughputView> {
     const { windowSeconds, bucketSeconds } = parseThroughputQuery(query);
-    const rows = (await this.dataSource.query(
-      `WITH bounds AS (SELECT ((floor(extract(epoch FROM now()) / $2) + 1) * $2)::float8 AS upto),
-            settled AS (
-              SELECT (floor(extract(epoch FROM o.last_modified_at) / $2) * $2)::float8 AS bucket,
-                     count(*) FILTER (WHERE o.state = 'imported')::int AS imported,
-                     count(*) FILTER (WHERE o.state IN ('validationFailed', 'rejected'))::int AS errors,
-                     count(*) FILTER (WHERE o.state = 'canceled')::int AS canceled
-                FROM import_operations o
-               WHERE o.project_key = $1
-                 AND o.last_modified_at >= to_timestamp((floor(extract(epoch FROM now()) / $2) + 1) * $2 - $3)
-                 AND o.state IN ('imported', 'validationFailed', 'rejected', 'canceled', 'partiallyImported')
-               GROUP BY 1)
-       SELECT b.upto, s.bucket, s.imported, s.errors, s.canceled FROM bounds b LEFT JOIN settled s ON true`,
-      [projectKey, bucketSeconds, windowSeconds],
-    )) as ThroughputRow[];
+    const rows = await settledPerBucket(this.dataSource, projectKey, bucketSeconds, windowSeconds);
     const upto = Number(rows[0].upto);
     const from = upto - windowSeconds;
     const count = windowSeconds / bucketSeconds;

@@ -1,8 +1,6 @@
-import { DataSource } from 'typeorm';
-import { OPEN_STATES } from '../containers/container-status.service';
-
-/** `('processing', 'unresolved', …)`: the states an operation can still leave, as SQL. */
-export const OPEN_STATES_SQL = `(${OPEN_STATES.map((state) => `'${state}'`).join(', ')})`;
+import { Queryable } from './queryable';
+import { OPEN_STATES_SQL } from './states';
+import { notifyOperations } from './waits';
 
 /**
  * Moves at most `batchSize` open operations of one container (`container_id`) or one file import
@@ -12,7 +10,7 @@ export const OPEN_STATES_SQL = `(${OPEN_STATES.map((state) => `'${state}'`).join
  * until it returns 0, so a huge cancel is many short transactions.
  */
 export async function cancelOpenOperations(
-  dataSource: DataSource,
+  dataSource: Queryable,
   projectKey: string,
   scope: { column: 'container_id' | 'file_import_id'; id: string },
   batchSize: number,
@@ -37,4 +35,27 @@ export async function cancelOpenOperations(
     [projectKey, scope.id, batchSize],
   )) as Array<{ canceled: number }>;
   return canceled;
+}
+
+/** Whether the container still has an open operation (a cancel sweep stops only when none is left). */
+export async function hasOpenOperations(runner: Queryable, projectKey: string, containerId: string): Promise<boolean> {
+  const [{ open }] = (await runner.query(
+    `SELECT EXISTS (SELECT 1 FROM import_operations WHERE project_key = $1 AND container_id = $2 AND state IN ${OPEN_STATES_SQL}) AS open`,
+    [projectKey, containerId],
+  )) as Array<{ open: boolean }>;
+  return open;
+}
+
+/** Pause: parks the container's pending operations out of the processor's claim window (run_at = infinity). */
+export async function parkContainerOperations(manager: Queryable, projectKey: string, containerId: string): Promise<void> {
+  await manager.query(`UPDATE import_operations SET run_at = 'infinity' WHERE project_key = $1 AND container_id = $2 AND state = 'processing'`, [projectKey, containerId]);
+}
+
+/** Resume: puts the container's parked operations back (due now) and wakes the processors at the caller's commit. */
+export async function resumeContainerOperations(manager: Queryable, projectKey: string, containerId: string): Promise<void> {
+  await manager.query(`UPDATE import_operations SET run_at = now() WHERE project_key = $1 AND container_id = $2 AND state = 'processing' AND run_at = 'infinity'`, [
+    projectKey,
+    containerId,
+  ]);
+  await notifyOperations(manager, projectKey);
 }

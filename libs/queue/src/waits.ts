@@ -1,6 +1,19 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { OPERATIONS_CHANNEL } from '../../import/src/operations/import-requests.service';
-import { KeyReference } from './applier';
+import { Queryable } from './queryable';
+
+/** Channel the processor LISTENs on; notified (at commit) whenever new operations are accepted or become due. */
+export const OPERATIONS_CHANNEL = 'berth_operations';
+
+/** A key an operation waits for (a reference's typeId and key); structurally the processor's KeyReference. */
+export interface WaitKey {
+  typeId: string;
+  key: string;
+}
+
+/** Notifies the processors (at the caller's commit) that operations of the project are due. */
+export async function notifyOperations(runner: Queryable, projectKey: string): Promise<void> {
+  await runner.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
+}
 
 /**
  * Waiting for a referenced key without losing a wake-up.
@@ -16,7 +29,7 @@ import { KeyReference } from './applier';
 /** Wait keys that stand for a state of another resource lock that resource's key. */
 const LOCK_ALIASES: Record<string, string> = { 'product-master-variant': 'product' };
 
-function lockTargets(projectKey: string, references: KeyReference[]): Array<[string, string, string]> {
+function lockTargets(projectKey: string, references: WaitKey[]): Array<[string, string, string]> {
   const unique = new Map<string, [string, string, string]>();
   for (const reference of references) {
     const typeId = LOCK_ALIASES[reference.typeId] ?? reference.typeId;
@@ -27,7 +40,7 @@ function lockTargets(projectKey: string, references: KeyReference[]): Array<[str
 }
 
 /** Held by a settling operation (until its commit) on every key it references. */
-export async function lockReferencesShared(manager: EntityManager, projectKey: string, references: KeyReference[]): Promise<void> {
+export async function lockReferencesShared(manager: EntityManager, projectKey: string, references: WaitKey[]): Promise<void> {
   await lockAll(manager, 'pg_advisory_xact_lock_shared', lockTargets(projectKey, references));
 }
 
@@ -41,11 +54,25 @@ async function lockAll(manager: EntityManager, lockFunction: string, targets: Ar
   );
 }
 
+/** Deletes the wait rows of these operations (settled now, they wait for nothing they waited for before). */
+export async function deleteWaits(manager: Queryable, projectKey: string, operationIds: string[]): Promise<void> {
+  await manager.query(`DELETE FROM import_operation_waits WHERE project_key = $1 AND operation_id = ANY($2::uuid[])`, [projectKey, operationIds]);
+}
+
+/** Inserts one wait row per (operation, missing key), in one statement; existing rows are kept. */
+export async function insertWaits(manager: Queryable, projectKey: string, waits: Array<{ id: string; typeId: string; key: string }>): Promise<void> {
+  await manager.query(
+    `INSERT INTO import_operation_waits (project_key, type_id, key, operation_id)
+         SELECT $1, w.type_id, w.key, w.operation_id FROM unnest($2::text[], $3::text[], $4::uuid[]) AS w(type_id, key, operation_id) ON CONFLICT DO NOTHING`,
+    [projectKey, waits.map((w) => w.typeId), waits.map((w) => w.key), waits.map((w) => w.id)],
+  );
+}
+
 /**
  * Wakes operations waiting for these keys, in its own transaction, after the keys' resources were
  * committed: they go back to `processing` and the processors are notified.
  */
-export async function wakeWaitingOperations(dataSource: DataSource, projectKey: string, keys: KeyReference[]): Promise<number> {
+export async function wakeWaitingOperations(dataSource: DataSource, projectKey: string, keys: WaitKey[]): Promise<number> {
   if (keys.length === 0) return 0;
   // Usually nobody waits. Only two kinds of operation can: one that committed a wait row, and one
   // settling right now under a shared lock on the key. Any operation that locks the key later already
@@ -80,7 +107,7 @@ export async function wakeWaitingOperations(dataSource: DataSource, projectKey: 
           AND c.project_key = o.project_key AND c.id = o.container_id`,
       [projectKey, keys.map((key) => key.typeId), keys.map((key) => key.key)],
     )) as [unknown, number];
-    if (woken > 0) await manager.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
+    if (woken > 0) await notifyOperations(manager, projectKey);
     return woken;
   });
 }
