@@ -19,6 +19,13 @@ const { Pool } = require('pg');
 const { productDraft } = require('./fixtures');
 const { nowMs } = require('./stats');
 
+/**
+ * The floor's operations are due at a fixed past instant, and its claim scans only up to it: the bench runs the floor
+ * while Berth's accepted backlog (due now) waits in the same queue index, and a claim that met those rows first would
+ * measure a scan Berth's own worker never does (its backlog is all its own).
+ */
+const FLOOR_RUN_AT = `timestamptz '2000-01-01 00:00:00+00'`;
+
 class SchemaFloor {
   /** @param {import('pg').Pool} pool a pool on Berth's migrated database */
   constructor(pool) {
@@ -38,8 +45,8 @@ class SchemaFloor {
     const template = JSON.stringify(productDraft('KEY'));
     for (let from = 0; from < total; from += 50_000) {
       await this.pool.query(
-        `INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, expires_at)
-         SELECT $1, gen_random_uuid(), $2, 'floor', 'product-draft', 'f-' || g, replace($3, 'KEY', 'f-' || g)::jsonb, now() + interval '48 hours'
+        `INSERT INTO import_operations (project_key, id, container_id, container_key, resource_type, resource_key, payload, expires_at, run_at)
+         SELECT $1, gen_random_uuid(), $2, 'floor', 'product-draft', 'f-' || g, replace($3, 'KEY', 'f-' || g)::jsonb, now() + interval '48 hours', ${FLOOR_RUN_AT}
            FROM generate_series($4::int, $5::int) g ORDER BY g`,
         [project, this.containerId, template, from, Math.min(from + 50_000, total) - 1],
       );
@@ -71,7 +78,7 @@ class SchemaFloor {
               await timed('claim', () => client.query(
                 `WITH pending AS MATERIALIZED (
                    SELECT project_key, id, run_at, seq, container_id, resource_type, resource_key, created_at FROM import_operations
-                    WHERE state = 'processing' AND run_at <= now() AND (locked_until IS NULL OR locked_until < now()) AND project_key = $1
+                    WHERE state = 'processing' AND run_at <= ${FLOOR_RUN_AT} AND (locked_until IS NULL OR locked_until < now()) AND project_key = $1
                     ORDER BY run_at, seq LIMIT $2 * 4),
                  eligible AS MATERIALIZED (
                    SELECT p.project_key, p.id, p.run_at, p.seq FROM pending p
