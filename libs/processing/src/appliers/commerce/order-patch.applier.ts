@@ -64,17 +64,28 @@ export const orderPatchApplier: Applier<OrderPatchImport> = {
   async apply(patch: OrderPatchImport, context: ApplyContext): Promise<ApplyResult> {
     const row = await findByOrderNumber(context, patch.orderNumber, true);
     if (!row) throw new Error(`order ${patch.orderNumber} vanished`);
-    let data: Json;
-    try {
-      data = applyFields(structuredClone(row.data), patch.fields, new Date().toISOString());
-    } catch (error) {
-      if (error instanceof PatchError) return { state: 'validationFailed', errors: [error.error] };
-      throw error;
-    }
-    if (sameData(data, row.data)) return { state: 'imported', resourceVersion: row.version };
-    return { state: 'imported', resourceVersion: await updateOrderData(context, row.id, data) };
+    const decision = decidePatch(row, patch.fields, new Date().toISOString());
+    if ('result' in decision) return decision.result;
+    return { state: 'imported', resourceVersion: await updateOrderData(context, row.id, decision.data) };
   },
 };
+
+/**
+ * Pure: the patched order data (the stored one is not modified), or the outcome without writing: validationFailed
+ * for a delivery or parcel the order lacks (InvalidField) or deliveries of an order without shippingInfo
+ * (InvalidOperation), imported with the stored version when the patch changes nothing.
+ */
+export function decidePatch(stored: { data: Json; version: number }, fields: OrderField, now: string): { result: ApplyResult } | { data: Json } {
+  let data: Json;
+  try {
+    data = applyFields(structuredClone(stored.data), fields, now);
+  } catch (error) {
+    if (error instanceof PatchError) return { result: { state: 'validationFailed', errors: [error.error] } };
+    throw error;
+  }
+  if (sameData(data, stored.data)) return { result: { state: 'imported', resourceVersion: stored.version } };
+  return { data };
+}
 
 function applyFields(order: Json, fields: OrderField, now: string): Json {
   if (fields.addReturnInfo) {
