@@ -68,6 +68,20 @@ export default tseslint.config(
     },
   },
   {
+    // Appliers hold no SQL (docs/PIPELINE.md): statements live in the per-area catalog repositories.
+    files: ['libs/processing/src/appliers/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(query|createQueryBuilder)$/]",
+          message:
+            'Appliers hold no SQL: put the statement in the catalog repository of its area (e.g. libs/catalog/src/inventory/inventory.repository.ts) as a named function taking the CatalogScope, and call that (see docs/PIPELINE.md).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

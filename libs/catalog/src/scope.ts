@@ -15,3 +15,6 @@ export interface CatalogScope {
    */
   cache: Map<string, unknown>;
 }
+
+/** What pure model code needs of a scope: the resolved references only (no database). */
+export type ResolvedScope = Pick<CatalogScope, 'resolved'>;

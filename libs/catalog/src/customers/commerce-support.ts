@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorObject } from '../../../common/src';
 import { KeyReference, collectKeyReferences } from '../references';
-import { CatalogScope } from '../scope';
+import { CatalogScope, ResolvedScope } from '../scope';
 import { ImportCustom, toCustomFields, validateCustomFields } from '../custom-fields';
 import { ImportMoney, compact, toMoney } from '../products/product-model';
 
@@ -23,7 +23,7 @@ export interface IdReference {
 }
 
 /** A resolved `{typeId, id}` (the processor resolved every reference `references()` returned before `apply`). */
-export function idReference(context: CatalogScope, reference: KeyReference): IdReference {
+export function idReference(context: ResolvedScope, reference: KeyReference): IdReference {
   const id = context.resolved.get(`${reference.typeId}:${reference.key}`);
   if (!id) throw new Error(`reference ${reference.typeId}:${reference.key} was not resolved`);
   return { typeId: reference.typeId, id };
@@ -50,7 +50,7 @@ export function normalizeMoney(value: unknown): unknown {
 export type { ImportCustom };
 
 /** ImportCustom (`{type:{key}, fields:{name:{type, value}}}`) → CustomFields (`{type:{typeId, id}, fields:{name: value}}`). */
-export const customFields = (context: CatalogScope, custom: ImportCustom | undefined): Record<string, unknown> | undefined => toCustomFields(custom, context.resolved);
+export const customFields = (context: ResolvedScope, custom: ImportCustom | undefined): Record<string, unknown> | undefined => toCustomFields(custom, context.resolved);
 
 /**
  * Errors of custom fields against their Types: `entries` are `[commercetools resource typeId, custom, field path]`
@@ -85,7 +85,7 @@ export const addressCustoms = (resource: AddressIndexes): Array<[string, ImportC
  * commercetools keeps them.
  */
 export function addressFields(
-  context: CatalogScope,
+  context: ResolvedScope,
   draft: AddressIndexes,
   previous: Array<Record<string, unknown>> | undefined,
   errors: ErrorObject[],

@@ -2,13 +2,11 @@ import { Applier, ApplyContext, ApplyResult, BatchItem } from '../../applier';
 import { KeyReference, collectKeyReferences, uniqueReferences } from '../../../../catalog/src/references';
 import { ErrorObject } from '../../../../common/src';
 import { ImportCustom, toCustomFields, validateCustomFields } from '../../../../catalog/src/custom-fields';
-import { DocumentColumns, upsertDocument, upsertDocuments } from '../../../../catalog/src/documents';
+import { InventoryWrite, StoredInventoryEntry, findBySkus, findSlotHolder, lockByKeys, upsertEntry, upsertMany } from '../../../../catalog/src/inventory/inventory.repository';
 import { compact } from '../../../../catalog/src/products/product-model';
-import { INVENTORY_TABLE } from '../../../../catalog/src/tables';
+import { ResolvedScope } from '../../../../catalog/src/scope';
 
-const INVENTORY_COLUMNS: DocumentColumns = { sku: 'text', supply_channel_id: 'uuid' };
-
-interface InventoryImport {
+export interface InventoryImport {
   key: string;
   sku: string;
   quantityOnStock: number;
@@ -19,10 +17,13 @@ interface InventoryImport {
   custom?: ImportCustom;
 }
 
-/** The entry an import describes: its data and the (sku, supply channel) it claims. */
-function entryOf(resource: InventoryImport, context: ApplyContext): { data: Record<string, unknown>; channelId: string | null } {
-  const channelId = resource.supplyChannel ? context.resolved.get(`channel:${resource.supplyChannel.key}`) : undefined;
-  const data = compact({
+/** The id of the supply channel an import names (null: none). */
+const channelIdOf = (resource: InventoryImport, scope: ResolvedScope): string | null =>
+  (resource.supplyChannel ? scope.resolved.get(`channel:${resource.supplyChannel.key}`) : undefined) ?? null;
+
+/** The InventoryEntry data an import describes. */
+function entryData(resource: InventoryImport, scope: ResolvedScope, channelId: string | null): Record<string, unknown> {
+  return compact({
     sku: resource.sku,
     supplyChannel: channelId ? { typeId: 'channel', id: channelId } : undefined,
     quantityOnStock: resource.quantityOnStock,
@@ -30,9 +31,8 @@ function entryOf(resource: InventoryImport, context: ApplyContext): { data: Reco
     restockableInDays: resource.restockableInDays,
     expectedDelivery: resource.expectedDelivery,
     reservationExpirationInMinutes: resource.reservationExpirationInMinutes,
-    custom: toCustomFields(resource.custom, context.resolved),
+    custom: toCustomFields(resource.custom, scope.resolved),
   });
-  return { data, channelId: channelId ?? null };
 }
 
 function duplicateEntry(resource: InventoryImport, holder: string): ApplyResult {
@@ -47,14 +47,41 @@ function duplicateEntry(resource: InventoryImport, holder: string): ApplyResult 
 }
 
 /** The unique (sku, supply channel) of an entry, as one text. */
-const slot = (sku: string, channelId: string | null) => `${sku}\u0000${channelId ?? ''}`;
+export const slot = (sku: string, channelId: string | null) => `${sku}\u0000${channelId ?? ''}`;
 
-interface StoredEntry {
-  id: string;
-  key: string;
-  version: number;
-  sku: string;
-  supply_channel_id: string | null;
+/** What to do with one import: an outcome without writing, or the entry to write. */
+export type InventoryDecision = { result: ApplyResult } | { write: InventoryWrite };
+
+/**
+ * Pure: the decision for one import, given the errors of its custom fields and the key of the entry that holds
+ * its (sku, supply channel) (undefined: none).
+ */
+export function decideEntry(resource: InventoryImport, scope: ResolvedScope, customErrors: ErrorObject[], holder: string | undefined): InventoryDecision {
+  if (customErrors.length > 0) return { result: { state: 'validationFailed', errors: customErrors } };
+  const channelId = channelIdOf(resource, scope);
+  const data = entryData(resource, scope, channelId);
+  if (holder !== undefined && holder !== resource.key) return { result: duplicateEntry(resource, holder) };
+  return { write: { key: resource.key, data, sku: resource.sku, channelId } };
+}
+
+/**
+ * Pure: decideEntry for a batch in accept order. `holders` (slot → key, from the stored entries) is updated as the
+ * entries are decided: an entry that gives up a (sku, channel) frees it for the entries after it, as one by one.
+ */
+export function decideEntries(
+  items: Array<{ resource: InventoryImport; scope: ResolvedScope; customErrors: ErrorObject[] }>,
+  existing: ReadonlyMap<string, Pick<StoredInventoryEntry, 'sku' | 'supply_channel_id'>>,
+  holders: Map<string, string>,
+): InventoryDecision[] {
+  return items.map(({ resource, scope, customErrors }) => {
+    const decision = decideEntry(resource, scope, customErrors, holders.get(slot(resource.sku, channelIdOf(resource, scope))));
+    if ('write' in decision) {
+      const previous = existing.get(resource.key);
+      if (previous) holders.delete(slot(previous.sku, previous.supply_channel_id));
+      holders.set(slot(resource.sku, decision.write.channelId), resource.key);
+    }
+    return decision;
+  });
 }
 
 /** InventoryImport → InventoryEntry; one entry per (sku, supply channel) in a project. */
@@ -63,78 +90,36 @@ export const inventoryApplier: Applier<InventoryImport> = {
   references: (resource) => uniqueReferences(collectKeyReferences(resource)),
   async apply(resource: InventoryImport, context: ApplyContext): Promise<ApplyResult> {
     const customErrors = await validateCustomFields(context.manager, context.projectKey, 'inventory-entry', resource.custom);
-    if (customErrors.length > 0) return { state: 'validationFailed', errors: customErrors };
-
-    const { data, channelId } = entryOf(resource, context);
     // Checked before writing, so a clash ends the operation instead of aborting the transaction on the unique index.
-    const clash = (await context.manager.query(
-      `SELECT key FROM inventory_entries
-        WHERE project_key = $1 AND sku = $2 AND supply_channel_id IS NOT DISTINCT FROM $3::uuid AND key <> $4
-        LIMIT 1`,
-      [context.projectKey, resource.sku, channelId, resource.key],
-    )) as Array<{ key: string }>;
-    if (clash.length > 0) return duplicateEntry(resource, clash[0].key);
-
-    const result = await upsertDocument(context.manager, INVENTORY_TABLE, context.projectKey, resource.key, data, { sku: resource.sku, supply_channel_id: channelId });
+    const holder = customErrors.length > 0 ? undefined : await findSlotHolder(context, resource.sku, channelIdOf(resource, context), resource.key);
+    const decision = decideEntry(resource, context, customErrors, holder);
+    if ('result' in decision) return decision.result;
+    const result = await upsertEntry(context, decision.write);
     if (result.created) context.created('inventory-entry', resource.key);
     return { state: 'imported', resourceVersion: result.version };
   },
 
   /**
    * Set-wise: the batch's entries loaded and locked in one statement (key order), the holders of their SKUs in
-   * another; clashes decided in accept order in memory (an entry that gives up a (sku, channel) frees it for the
-   * entries after it, as one by one); then one UPDATE of the changed entries and one INSERT of the new ones.
+   * another; clashes decided in accept order in memory (decideEntries); then one UPDATE of the changed entries and
+   * one INSERT of the new ones.
    */
   async applyMany(items: Array<BatchItem<InventoryImport>>): Promise<ApplyResult[]> {
-    const { manager, projectKey } = items[0].context;
-    const keys = items.map((item) => item.resource.key);
-    const existing = new Map(
-      (
-        (await manager.query(
-          `SELECT id, key, version, sku, supply_channel_id FROM inventory_entries WHERE project_key = $1 AND key = ANY($2::text[]) ORDER BY key FOR UPDATE`,
-          [projectKey, keys],
-        )) as StoredEntry[]
-      ).map((row) => [row.key, row]),
-    );
+    const scope = items[0].context;
+    const existing = await lockByKeys(scope, items.map((item) => item.resource.key));
     const holders = new Map<string, string>();
-    const skus = [...new Set(items.map((item) => item.resource.sku))];
-    for (const row of (await manager.query(`SELECT key, sku, supply_channel_id FROM inventory_entries WHERE project_key = $1 AND sku = ANY($2::text[])`, [
-      projectKey,
-      skus,
-    ])) as StoredEntry[]) {
-      holders.set(slot(row.sku, row.supply_channel_id), row.key);
+    for (const row of await findBySkus(scope, [...new Set(items.map((item) => item.resource.sku))])) holders.set(slot(row.sku, row.supply_channel_id), row.key);
+    const inputs: Array<{ resource: InventoryImport; scope: ResolvedScope; customErrors: ErrorObject[] }> = [];
+    for (const { resource, context } of items) {
+      inputs.push({ resource, scope: context, customErrors: await validateCustomFields(scope.manager, scope.projectKey, 'inventory-entry', resource.custom) });
     }
-    const results: Array<ApplyResult | undefined> = [];
-    const writes: Array<{ index: number; data: Record<string, unknown>; channelId: string | null }> = [];
-    for (const [index, { resource, context }] of items.entries()) {
-      const customErrors = await validateCustomFields(manager, projectKey, 'inventory-entry', resource.custom);
-      if (customErrors.length > 0) {
-        results.push({ state: 'validationFailed', errors: customErrors });
-        continue;
-      }
-      const { data, channelId } = entryOf(resource, context);
-      const holder = holders.get(slot(resource.sku, channelId));
-      if (holder !== undefined && holder !== resource.key) {
-        results.push(duplicateEntry(resource, holder));
-        continue;
-      }
-      const previous = existing.get(resource.key);
-      if (previous) holders.delete(slot(previous.sku, previous.supply_channel_id));
-      holders.set(slot(resource.sku, channelId), resource.key);
-      results.push(undefined);
-      writes.push({ index, data, channelId });
-    }
-    const saved = await upsertDocuments(
-      manager,
-      INVENTORY_TABLE,
-      INVENTORY_COLUMNS,
-      projectKey,
-      writes.map((write) => ({ key: keys[write.index], data: write.data, columns: { sku: items[write.index].resource.sku, supply_channel_id: write.channelId } })),
-      existing,
-    );
-    for (const [i, write] of writes.entries()) {
-      if (saved[i].created) items[write.index].context.created('inventory-entry', keys[write.index]);
-      results[write.index] = { state: 'imported', resourceVersion: saved[i].version };
+    const decisions = decideEntries(inputs, existing, holders);
+    const writes = decisions.flatMap((decision, index) => ('write' in decision ? [{ index, write: decision.write }] : []));
+    const saved = await upsertMany(scope, writes.map(({ write }) => write), existing);
+    const results = decisions.map((decision) => ('result' in decision ? decision.result : undefined));
+    for (const [i, { index, write }] of writes.entries()) {
+      if (saved[i].created) items[index].context.created('inventory-entry', write.key);
+      results[index] = { state: 'imported', resourceVersion: saved[i].version };
     }
     return results.map((result) => result!);
   },

@@ -4,7 +4,8 @@ import { KeyReference } from '../../../../catalog/src/references';
 import { compact, sameData } from '../../../../catalog/src/products/product-model';
 import { AddressIndexes, ImportCustom, addressCustoms, addressFields, customFieldErrors, resolvableReferences, customFields, duplicateField, idReference, lockValue, storeKeyReference } from '../../../../catalog/src/customers/commerce-support';
 import { hashPassword, verifyPassword } from '../../../../catalog/src/customers/password';
-import { CUSTOMERS_TABLE } from '../../../../catalog/src/tables';
+import { CustomerWrite, StoredCustomer, findEmailHolder, insertCustomer, lockByKey, updateCustomer } from '../../../../catalog/src/customers/customers.repository';
+import { ResolvedScope } from '../../../../catalog/src/scope';
 
 export interface CustomerImport extends AddressIndexes {
   key: string;
@@ -28,12 +29,47 @@ export interface CustomerImport extends AddressIndexes {
   authenticationMode?: 'Password' | 'ExternalAuth';
 }
 
-interface CustomerRow {
-  id: string;
-  version: number;
-  data: Record<string, unknown>;
-  password_hash: string | null;
+const authenticationModeOf = (resource: CustomerImport) => resource.authenticationMode ?? 'Password';
+
+/** Pure: the import's own validation (before anything is read): a password is required in 'Password' mode. */
+export function checkCustomer(resource: CustomerImport): ApplyResult | undefined {
+  if (authenticationModeOf(resource) === 'Password' && !resource.password) {
+    return {
+      state: 'validationFailed',
+      errors: [{ code: 'InvalidField', message: "The field 'password' is required when 'authenticationMode' is 'Password'.", field: 'password', invalidValue: null }],
+    };
+  }
+  return undefined;
 }
+
+/** The distinct keys of the stores a customer belongs to. */
+export const storeKeysOf = (resource: CustomerImport): string[] => [...new Set((resource.stores ?? []).map((store) => store.key))];
+
+/** Pure: the rejection when another customer (`holder`, undefined: none) holds the email. */
+export function emailClash(resource: CustomerImport, holder: string | undefined): ApplyResult | undefined {
+  if (holder === undefined) return undefined;
+  const where = storeKeysOf(resource).length > 0 ? ' in one of the stores' : '';
+  return { state: 'rejected', errors: [duplicateField('email', resource.email, `There is already an existing customer with the email '${resource.email}'${where}.`)] };
+}
+
+/**
+ * Pure: the Customer document from the import and the stored customer's data (address ids are kept by address
+ * key), or validationFailed with the custom-field errors followed by the address-index errors.
+ */
+export function decideCustomer(
+  resource: CustomerImport,
+  scope: ResolvedScope,
+  previous: Record<string, unknown> | undefined,
+  customErrors: ErrorObject[],
+): { result: ApplyResult } | { data: Record<string, unknown> } {
+  const errors = [...customErrors];
+  const data = customerData(scope, resource, authenticationModeOf(resource), previous, errors);
+  if (errors.length > 0) return { result: { state: 'validationFailed', errors } };
+  return { data };
+}
+
+/** Pure: whether a write would leave the stored customer as it is (then its version stays). */
+export const unchanged = (existing: StoredCustomer, write: CustomerWrite): boolean => sameData(existing.data, write.data) && existing.password_hash === write.passwordHash;
 
 /**
  * CustomerImport → Customer, upsert by key. The email is unique (case-insensitively) per project, or per store
@@ -44,63 +80,38 @@ export const customerApplier: Applier<CustomerImport> = {
   resourceType: 'customer',
   references: (resource) => resolvableReferences(resource),
   async apply(resource: CustomerImport, context: ApplyContext): Promise<ApplyResult> {
-    const authenticationMode = resource.authenticationMode ?? 'Password';
-    if (authenticationMode === 'Password' && !resource.password) {
-      return {
-        state: 'validationFailed',
-        errors: [{ code: 'InvalidField', message: "The field 'password' is required when 'authenticationMode' is 'Password'.", field: 'password', invalidValue: null }],
-      };
-    }
+    const invalid = checkCustomer(resource);
+    if (invalid) return invalid;
     const emailLower = resource.email.toLowerCase();
-    const storeKeys = [...new Set((resource.stores ?? []).map((store) => store.key))];
+    const storeKeys = storeKeysOf(resource);
     await lockValue(context, 'customer-email', emailLower);
-    const clash = (await context.manager.query(
-      `SELECT key FROM ${CUSTOMERS_TABLE}
-        WHERE project_key = $1 AND email_lower = $2 AND key <> $3
-          AND (cardinality(store_keys) = 0 OR cardinality($4::text[]) = 0 OR store_keys && $4::text[])
-        LIMIT 1`,
-      [context.projectKey, emailLower, resource.key, storeKeys],
-    )) as Array<{ key: string }>;
-    if (clash.length > 0) {
-      const where = storeKeys.length > 0 ? ' in one of the stores' : '';
-      return { state: 'rejected', errors: [duplicateField('email', resource.email, `There is already an existing customer with the email '${resource.email}'${where}.`)] };
-    }
+    const clash = emailClash(resource, await findEmailHolder(context, emailLower, resource.key, storeKeys));
+    if (clash) return clash;
 
-    const rows = (await context.manager.query(`SELECT id, version, data, password_hash FROM ${CUSTOMERS_TABLE} WHERE project_key = $1 AND key = $2 FOR UPDATE`, [
-      context.projectKey,
-      resource.key,
-    ])) as CustomerRow[];
-    const existing = rows[0];
-    const errors: ErrorObject[] = await customFieldErrors(context, [['customer', resource.custom, 'custom'], ...addressCustoms(resource)]);
-    const data = customerData(context, resource, authenticationMode, existing?.data, errors);
-    if (errors.length > 0) return { state: 'validationFailed', errors };
+    const existing = await lockByKey(context, resource.key);
+    const customErrors = await customFieldErrors(context, [['customer', resource.custom, 'custom'], ...addressCustoms(resource)]);
+    const decision = decideCustomer(resource, context, existing?.data, customErrors);
+    if ('result' in decision) return decision.result;
 
     let passwordHash: string | null = null;
-    if (authenticationMode === 'Password' && resource.password) {
+    if (authenticationModeOf(resource) === 'Password' && resource.password) {
       const keep = existing?.password_hash && (await verifyPassword(resource.password, existing.password_hash));
       passwordHash = keep && existing.password_hash ? existing.password_hash : await hashPassword(resource.password);
     }
+    const write: CustomerWrite = { data: decision.data, emailLower, storeKeys, passwordHash };
 
     if (!existing) {
-      const inserted = (await context.manager.query(
-        `INSERT INTO ${CUSTOMERS_TABLE} (project_key, key, data, email_lower, store_keys, password_hash) VALUES ($1, $2, $3, $4, $5, $6) RETURNING version`,
-        [context.projectKey, resource.key, JSON.stringify(data), emailLower, storeKeys, passwordHash],
-      )) as Array<{ version: number }>;
+      const version = await insertCustomer(context, resource.key, write);
       context.created('customer', resource.key);
-      return { state: 'imported', resourceVersion: inserted[0].version };
+      return { state: 'imported', resourceVersion: version };
     }
-    if (sameData(existing.data, data) && existing.password_hash === passwordHash) return { state: 'imported', resourceVersion: existing.version };
-    const [updated] = (await context.manager.query(
-      `UPDATE ${CUSTOMERS_TABLE} SET data = $3, email_lower = $4, store_keys = $5, password_hash = $6, version = version + 1, last_modified_at = now()
-        WHERE project_key = $1 AND id = $2 RETURNING version`,
-      [context.projectKey, existing.id, JSON.stringify(data), emailLower, storeKeys, passwordHash],
-    )) as [Array<{ version: number }>, number];
-    return { state: 'imported', resourceVersion: updated[0].version };
+    if (unchanged(existing, write)) return { state: 'imported', resourceVersion: existing.version };
+    return { state: 'imported', resourceVersion: await updateCustomer(context, existing.id, write) };
   },
 };
 
 function customerData(
-  context: ApplyContext,
+  context: ResolvedScope,
   resource: CustomerImport,
   authenticationMode: string,
   previous: Record<string, unknown> | undefined,

@@ -1,9 +1,8 @@
 import { Applier, ApplyContext, ApplyResult } from '../../applier';
 import { KeyReference } from '../../../../catalog/src/references';
 import { ImportCustom, customFieldErrors, customFields, duplicateField, idReference, lockValue, resolvableReferences } from '../../../../catalog/src/customers/commerce-support';
-import { upsertDocument } from '../../../../catalog/src/documents';
+import { findCodeHolder, upsertDiscountCode } from '../../../../catalog/src/discount-codes/discount-codes.repository';
 import { LocalizedString, compact } from '../../../../catalog/src/products/product-model';
-import { DISCOUNT_CODES_TABLE } from '../../../../catalog/src/tables';
 
 export interface DiscountCodeImport {
   key: string;
@@ -21,26 +20,28 @@ export interface DiscountCodeImport {
   custom?: ImportCustom;
 }
 
+/** Pure: the rejection when another discount code (`holder`, undefined: none) has the code, or the dates' validation. */
+export function checkDiscountCode(resource: DiscountCodeImport, holder: string | undefined): ApplyResult | undefined {
+  if (holder !== undefined) {
+    return { state: 'rejected', errors: [duplicateField('code', resource.code, `A discount code with code '${resource.code}' already exists.`)] };
+  }
+  if (resource.validFrom && resource.validUntil && Date.parse(resource.validFrom) >= Date.parse(resource.validUntil)) {
+    return {
+      state: 'validationFailed',
+      errors: [{ code: 'InvalidField', message: "'validUntil' must be after 'validFrom'.", field: 'validUntil', invalidValue: resource.validUntil }],
+    };
+  }
+  return undefined;
+}
+
 /** DiscountCodeImport → DiscountCode, upsert by key. The code is unique per project. */
 export const discountCodeApplier: Applier<DiscountCodeImport> = {
   resourceType: 'discount-code',
   references: (resource) => resolvableReferences(resource),
   async apply(resource: DiscountCodeImport, context: ApplyContext): Promise<ApplyResult> {
     await lockValue(context, 'discount-code', resource.code);
-    const clash = (await context.manager.query(`SELECT key FROM ${DISCOUNT_CODES_TABLE} WHERE project_key = $1 AND code = $2 AND key <> $3 LIMIT 1`, [
-      context.projectKey,
-      resource.code,
-      resource.key,
-    ])) as Array<{ key: string }>;
-    if (clash.length > 0) {
-      return { state: 'rejected', errors: [duplicateField('code', resource.code, `A discount code with code '${resource.code}' already exists.`)] };
-    }
-    if (resource.validFrom && resource.validUntil && Date.parse(resource.validFrom) >= Date.parse(resource.validUntil)) {
-      return {
-        state: 'validationFailed',
-        errors: [{ code: 'InvalidField', message: "'validUntil' must be after 'validFrom'.", field: 'validUntil', invalidValue: resource.validUntil }],
-      };
-    }
+    const invalid = checkDiscountCode(resource, await findCodeHolder(context, resource.code, resource.key));
+    if (invalid) return invalid;
     const customErrors = await customFieldErrors(context, [['discount-code', resource.custom, 'custom']]);
     if (customErrors.length > 0) return { state: 'validationFailed', errors: customErrors };
     const data = compact({
@@ -59,7 +60,7 @@ export const discountCodeApplier: Applier<DiscountCodeImport> = {
       applicationVersion: 1,
       custom: customFields(context, resource.custom),
     });
-    const result = await upsertDocument(context.manager, DISCOUNT_CODES_TABLE, context.projectKey, resource.key, data, { code: resource.code });
+    const result = await upsertDiscountCode(context, resource.key, resource.code, data);
     if (result.created) context.created('discount-code', resource.key);
     return { state: 'imported', resourceVersion: result.version };
   },

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorObject } from '../../../../common/src';
 import { Applier, ApplyContext, ApplyResult } from '../../applier';
 import { compact, sameData } from '../../../../catalog/src/products/product-model';
-import { findByKey } from '../../../../catalog/src/documents';
-import { ORDERS_TABLE } from '../../../../catalog/src/tables';
+import { findByOrderNumber, updateOrderData } from '../../../../catalog/src/orders/orders.repository';
 
 type Json = Record<string, unknown>;
 
@@ -63,23 +62,30 @@ export const orderPatchApplier: Applier<OrderPatchImport> = {
   resourceType: 'order-patch',
   references: (patch) => [{ typeId: 'order', key: patch.orderNumber }],
   async apply(patch: OrderPatchImport, context: ApplyContext): Promise<ApplyResult> {
-    const row = await findByKey(context.manager, ORDERS_TABLE, context.projectKey, patch.orderNumber, true);
+    const row = await findByOrderNumber(context, patch.orderNumber, true);
     if (!row) throw new Error(`order ${patch.orderNumber} vanished`);
-    let data: Json;
-    try {
-      data = applyFields(structuredClone(row.data), patch.fields, new Date().toISOString());
-    } catch (error) {
-      if (error instanceof PatchError) return { state: 'validationFailed', errors: [error.error] };
-      throw error;
-    }
-    if (sameData(data, row.data)) return { state: 'imported', resourceVersion: row.version };
-    const [updated] = (await context.manager.query(
-      `UPDATE ${ORDERS_TABLE} SET data = $3, version = version + 1, last_modified_at = now() WHERE project_key = $1 AND id = $2 RETURNING version`,
-      [context.projectKey, row.id, JSON.stringify(data)],
-    )) as [Array<{ version: number }>, number];
-    return { state: 'imported', resourceVersion: updated[0].version };
+    const decision = decidePatch(row, patch.fields, new Date().toISOString());
+    if ('result' in decision) return decision.result;
+    return { state: 'imported', resourceVersion: await updateOrderData(context, row.id, decision.data) };
   },
 };
+
+/**
+ * Pure: the patched order data (the stored one is not modified), or the outcome without writing: validationFailed
+ * for a delivery or parcel the order lacks (InvalidField) or deliveries of an order without shippingInfo
+ * (InvalidOperation), imported with the stored version when the patch changes nothing.
+ */
+export function decidePatch(stored: { data: Json; version: number }, fields: OrderField, now: string): { result: ApplyResult } | { data: Json } {
+  let data: Json;
+  try {
+    data = applyFields(structuredClone(stored.data), fields, now);
+  } catch (error) {
+    if (error instanceof PatchError) return { result: { state: 'validationFailed', errors: [error.error] } };
+    throw error;
+  }
+  if (sameData(data, stored.data)) return { result: { state: 'imported', resourceVersion: stored.version } };
+  return { data };
+}
 
 function applyFields(order: Json, fields: OrderField, now: string): Json {
   if (fields.addReturnInfo) {

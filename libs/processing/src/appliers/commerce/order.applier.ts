@@ -3,9 +3,10 @@ import { ErrorObject } from '../../../../common/src';
 import { Applier, ApplyContext, ApplyResult } from '../../applier';
 import { KeyReference } from '../../../../catalog/src/references';
 import { ImportCustom, customFieldErrors, customFields, duplicateField, idReference, normalizeMoney, resolvableReferences, storeKeyReference } from '../../../../catalog/src/customers/commerce-support';
-import { findByKey } from '../../../../catalog/src/documents';
+import { findByOrderNumber, insertOrder } from '../../../../catalog/src/orders/orders.repository';
+import { ProductInfo, VariantRow, findProductInfosByIds, findVariantsBySkusOrKeys } from '../../../../catalog/src/products/product-lookups.repository';
+import { ResolvedScope } from '../../../../catalog/src/scope';
 import { ImportAttribute, ImportMoney, LocalizedString, compact, resolveReferences, toMoney } from '../../../../catalog/src/products/product-model';
-import { ORDERS_TABLE } from '../../../../catalog/src/tables';
 
 interface LineItemPrice {
   value: ImportMoney;
@@ -92,16 +93,40 @@ export interface OrderImport {
   state?: KeyReference;
 }
 
-interface VariantRow {
-  product_id: string;
-  variant_id: number;
-  key: string | null;
-  sku: string | null;
+/** What the line items' lookups found: the variants of their SKUs and variant keys, the products by id. */
+export interface OrderLookups {
+  variants: VariantRow[];
+  products: ReadonlyMap<string, ProductInfo>;
 }
 
-interface ProductInfo {
-  key: string | null;
-  productType: unknown;
+/** Pure: the rejection of an orderNumber that exists. */
+export const duplicateOrder = (resource: OrderImport): ApplyResult => ({
+  state: 'rejected',
+  errors: [duplicateField('orderNumber', resource.orderNumber, `An order with orderNumber '${resource.orderNumber}' already exists.`)],
+});
+
+/** The SKUs and the variant keys the line items name (what findVariantsBySkusOrKeys looks up). */
+export function lineItemVariantNames(drafts: LineItemImportDraft[]): { skus: string[]; variantKeys: string[] } {
+  return {
+    skus: drafts.map((draft) => draft.variant.sku).filter((sku): sku is string => sku !== undefined),
+    variantKeys: drafts.map((draft) => draft.variant.productVariant?.key).filter((key): key is string => key !== undefined),
+  };
+}
+
+/** Pure: the ids of the products the line items are of (by product reference, else by their variant). */
+export const lineItemProductIds = (scope: ResolvedScope, drafts: LineItemImportDraft[], variants: VariantRow[]): string[] => [
+  ...new Set(matchLineItems(scope, drafts, variants, []).map((line) => line.productId).filter((id): id is string => id !== undefined)),
+];
+
+/**
+ * Pure: the Order document from the import and what the lookups found, or validationFailed with the custom-field
+ * errors followed by the line items' errors (a SKU that is not the named variant's, a variant of another product).
+ */
+export function decideOrder(resource: OrderImport, scope: ResolvedScope, customErrors: ErrorObject[], lookups: OrderLookups): { result: ApplyResult } | { data: Record<string, unknown> } {
+  const errors = [...customErrors];
+  const lines = matchLineItems(scope, resource.lineItems ?? [], lookups.variants, errors);
+  if (errors.length > 0) return { result: { state: 'validationFailed', errors } };
+  return { data: orderData(scope, resource, toLineItems(scope, lines, lookups.products)) };
 }
 
 /**
@@ -112,30 +137,28 @@ export const orderApplier: Applier<OrderImport> = {
   resourceType: 'order',
   references: (resource) => resolvableReferences(resource),
   async apply(resource: OrderImport, context: ApplyContext): Promise<ApplyResult> {
-    if (await findByKey(context.manager, ORDERS_TABLE, context.projectKey, resource.orderNumber)) {
-      return { state: 'rejected', errors: [duplicateField('orderNumber', resource.orderNumber, `An order with orderNumber '${resource.orderNumber}' already exists.`)] };
-    }
-    const errors: ErrorObject[] = await customFieldErrors(context, [
+    if (await findByOrderNumber(context, resource.orderNumber)) return duplicateOrder(resource);
+    const customErrors = await customFieldErrors(context, [
       ['order', resource.custom, 'custom'],
       ...(resource.lineItems ?? []).map((line, index): [string, ImportCustom | undefined, string] => ['line-item', line.custom, `lineItems.${index}.custom`]),
     ]);
-    const lineItems = await toLineItems(context, resource.lineItems ?? [], errors);
-    if (errors.length > 0) return { state: 'validationFailed', errors };
-    const data = orderData(context, resource, lineItems);
-    const rows = (await context.manager.query(
-      `INSERT INTO ${ORDERS_TABLE} (project_key, key, data) VALUES ($1, $2, $3) ON CONFLICT (project_key, key) DO NOTHING RETURNING version`,
-      [context.projectKey, resource.orderNumber, JSON.stringify(data)],
-    )) as Array<{ version: number }>;
+    const drafts = resource.lineItems ?? [];
+    const { skus, variantKeys } = lineItemVariantNames(drafts);
+    const variants = await findVariantsBySkusOrKeys(context, skus, variantKeys);
+    const products = await findProductInfosByIds(context, lineItemProductIds(context, drafts, variants));
+    const decision = decideOrder(resource, context, customErrors, { variants, products });
+    if ('result' in decision) return decision.result;
+    const version = await insertOrder(context, resource.orderNumber, decision.data);
     // Another transaction created it meanwhile: retried, and then rejected as a duplicate.
-    if (rows.length === 0) throw new Error(`order ${resource.orderNumber} was created concurrently`);
+    if (version === undefined) throw new Error(`order ${resource.orderNumber} was created concurrently`);
     context.created('order', resource.orderNumber);
-    return { state: 'imported', resourceVersion: rows[0].version };
+    return { state: 'imported', resourceVersion: version };
   },
 };
 
-const resolve = <T>(context: ApplyContext, value: T): T => resolveReferences(value, context.resolved) as T;
+const resolve = <T>(context: ResolvedScope, value: T): T => resolveReferences(value, context.resolved) as T;
 
-function price(context: ApplyContext, linePrice: LineItemPrice): Record<string, unknown> {
+function price(context: ResolvedScope, linePrice: LineItemPrice): Record<string, unknown> {
   return compact({
     id: randomUUID(),
     value: toMoney(linePrice.value),
@@ -150,7 +173,7 @@ function price(context: ApplyContext, linePrice: LineItemPrice): Record<string, 
   });
 }
 
-const itemStates = (context: ApplyContext, states: ItemState[] | undefined) =>
+const itemStates = (context: ResolvedScope, states: ItemState[] | undefined) =>
   (states ?? []).map((itemState) => ({ quantity: itemState.quantity, state: idReference(context, itemState.state) }));
 
 function times(value: ImportMoney, quantity: number): Record<string, unknown> {
@@ -158,21 +181,17 @@ function times(value: ImportMoney, quantity: number): Record<string, unknown> {
   return { type: 'centPrecision', currencyCode: base.currencyCode, centAmount: value.centAmount * quantity, fractionDigits: base.fractionDigits };
 }
 
+interface MatchedLine {
+  draft: LineItemImportDraft;
+  productId: string | undefined;
+  variant: VariantRow | undefined;
+}
+
 /** Finds each line item's product and variant: by product key, variant key (`productVariant`) or SKU. */
-async function toLineItems(context: ApplyContext, drafts: LineItemImportDraft[], errors: ErrorObject[]): Promise<Array<Record<string, unknown>>> {
-  const skus = drafts.map((draft) => draft.variant.sku).filter((sku): sku is string => sku !== undefined);
-  const variantKeys = drafts.map((draft) => draft.variant.productVariant?.key).filter((key): key is string => key !== undefined);
-  const variants =
-    skus.length + variantKeys.length === 0
-      ? []
-      : ((await context.manager.query(`SELECT product_id, variant_id, key, sku FROM product_variants WHERE project_key = $1 AND (sku = ANY($2::text[]) OR key = ANY($3::text[]))`, [
-          context.projectKey,
-          skus,
-          variantKeys,
-        ])) as VariantRow[]);
-  const lines = drafts.map((draft, index) => {
+function matchLineItems(scope: ResolvedScope, drafts: LineItemImportDraft[], variants: VariantRow[], errors: ErrorObject[]): MatchedLine[] {
+  return drafts.map((draft, index) => {
     const field = `lineItems.${index}`;
-    const productId = draft.product ? idReference(context, draft.product).id : undefined;
+    const productId = draft.product ? idReference(scope, draft.product).id : undefined;
     const byKey = draft.variant.productVariant ? variants.find((variant) => variant.key === draft.variant.productVariant?.key) : undefined;
     const bySku = draft.variant.sku !== undefined ? variants.find((variant) => variant.sku === draft.variant.sku) : undefined;
     if (byKey && bySku && (byKey.product_id !== bySku.product_id || byKey.variant_id !== bySku.variant_id)) {
@@ -184,15 +203,10 @@ async function toLineItems(context: ApplyContext, drafts: LineItemImportDraft[],
     }
     return { draft, productId: productId ?? variant?.product_id, variant };
   });
-  const productIds = [...new Set(lines.map((line) => line.productId).filter((id): id is string => id !== undefined))];
-  const products = new Map<string, ProductInfo>();
-  if (productIds.length > 0) {
-    const rows = (await context.manager.query(`SELECT id, key, data->'productType' AS product_type FROM products WHERE project_key = $1 AND id = ANY($2::uuid[])`, [
-      context.projectKey,
-      productIds,
-    ])) as Array<{ id: string; key: string | null; product_type: unknown }>;
-    for (const row of rows) products.set(row.id, { key: row.key, productType: row.product_type });
-  }
+}
+
+/** The LineItems of the matched lines, with their products' keys and product types. */
+function toLineItems(scope: ResolvedScope, lines: MatchedLine[], products: ReadonlyMap<string, ProductInfo>): Array<Record<string, unknown>> {
   return lines.map(({ draft, productId, variant }) => {
     const product = productId ? products.get(productId) : undefined;
     return compact({
@@ -205,30 +219,30 @@ async function toLineItems(context: ApplyContext, drafts: LineItemImportDraft[],
         id: variant?.variant_id ?? 1,
         sku: draft.variant.sku ?? variant?.sku ?? undefined,
         key: variant?.key ?? draft.variant.productVariant?.key,
-        prices: (draft.variant.prices ?? []).map((variantPrice) => price(context, variantPrice)),
-        attributes: (draft.variant.attributes ?? []).map((attribute) => ({ name: attribute.name, value: normalizeMoney(resolve(context, attribute.value)) })),
+        prices: (draft.variant.prices ?? []).map((variantPrice) => price(scope, variantPrice)),
+        attributes: (draft.variant.attributes ?? []).map((attribute) => ({ name: attribute.name, value: normalizeMoney(resolve(scope, attribute.value)) })),
         images: draft.variant.images ?? [],
         assets: [],
       }),
-      price: price(context, draft.price),
+      price: price(scope, draft.price),
       quantity: draft.quantity,
       totalPrice: times(draft.price.value, draft.quantity),
       discountedPricePerQuantity: [],
       taxedPricePortions: [],
-      state: itemStates(context, draft.state),
-      supplyChannel: draft.supplyChannel ? idReference(context, draft.supplyChannel) : undefined,
-      distributionChannel: draft.distributionChannel ? idReference(context, draft.distributionChannel) : undefined,
+      state: itemStates(scope, draft.state),
+      supplyChannel: draft.supplyChannel ? idReference(scope, draft.supplyChannel) : undefined,
+      distributionChannel: draft.distributionChannel ? idReference(scope, draft.distributionChannel) : undefined,
       taxRate: draft.taxRate,
       perMethodTaxRate: [],
       priceMode: 'Platform',
       lineItemMode: 'Standard',
       shippingDetails: draft.shippingDetails ? { ...draft.shippingDetails, valid: true } : undefined,
-      custom: customFields(context, draft.custom),
+      custom: customFields(scope, draft.custom),
     });
   });
 }
 
-function customLineItem(context: ApplyContext, draft: CustomLineItemDraft): Record<string, unknown> {
+function customLineItem(context: ResolvedScope, draft: CustomLineItemDraft): Record<string, unknown> {
   return compact({
     id: randomUUID(),
     name: draft.name,
@@ -249,7 +263,7 @@ function customLineItem(context: ApplyContext, draft: CustomLineItemDraft): Reco
   });
 }
 
-function shippingInfo(context: ApplyContext, draft: ShippingInfoImportDraft): Record<string, unknown> {
+function shippingInfo(context: ResolvedScope, draft: ShippingInfoImportDraft): Record<string, unknown> {
   return compact({
     shippingMethodName: draft.shippingMethodName,
     price: toMoney(draft.price),
@@ -263,7 +277,7 @@ function shippingInfo(context: ApplyContext, draft: ShippingInfoImportDraft): Re
   });
 }
 
-function orderData(context: ApplyContext, resource: OrderImport, lineItems: Array<Record<string, unknown>>): Record<string, unknown> {
+function orderData(context: ResolvedScope, resource: OrderImport, lineItems: Array<Record<string, unknown>>): Record<string, unknown> {
   return compact({
     orderNumber: resource.orderNumber,
     customerId: resource.customer ? idReference(context, resource.customer).id : undefined,
