@@ -281,7 +281,9 @@ describe('webhook delivery', () => {
       expect(await log('slow')).toMatchObject({ attempts: 1, state: 'pending', lastError: 'No answer within 300 ms.' });
       expect((await log('slow')).lastStatusCode).toBeUndefined();
       expect(await log('refused')).toMatchObject({ attempts: 1, state: 'pending', lastError: expect.stringContaining('ECONNREFUSED') });
-      expect(receiver.received).toHaveLength(1);
+      // Only the slow subscription's request can reach this receiver, once; on a loaded machine the 300 ms may run out
+      // before the receiver has read it, so it is not required to have arrived.
+      expect(receiver.received.length).toBeLessThanOrEqual(1);
     } finally {
       await slow.close();
     }
