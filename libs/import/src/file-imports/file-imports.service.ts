@@ -36,6 +36,13 @@ export const STAGE_BATCH_ROWS = 500;
 /** File rows stored as operations per transaction (a product's rows are never split). */
 export const STORE_BATCH_ROWS = 500;
 const PAGE_ROWS = 1000;
+/**
+ * Rows (records) between two yields to the event loop. Iterating buffered rows with `for await` resolves on microtasks
+ * only, so without a yield the sockets are not read while a whole page is validated: the batch being written in
+ * parallel then waits that long for each of its round trips (measured: 56 ms per stored batch, 35 of them waiting).
+ */
+const YIELD_EVERY_ROWS = 50;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A running job's lease: renewed by every batch; a job whose lease ran out was left by a dead process. */
 const LEASE_SECONDS = 60;
 const RESUME_INTERVAL_MS = 15_000;
@@ -589,6 +596,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       for await (const record of last as AsyncIterable<SourceRecord>) {
         if (stopped || limit.exceeded) continue;
         batch.push(record);
+        if (batch.length % YIELD_EVERY_ROWS === 0) await yieldToIo();
         if (batch.length >= STAGE_BATCH_ROWS) {
           const records = batch;
           const from = staged;
@@ -664,7 +672,9 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
 
   private async *groups(job: FileImportRow, after: number): AsyncGenerator<RowGroup> {
     const grouper = new RowGrouper(job.resource_type, new RecordMapper(job.resource_type, job.format, job.options.mapping));
+    let read = 0;
     for await (const staged of this.stagedRows(job, after)) {
+      if (++read % YIELD_EVERY_ROWS === 0) await yieldToIo();
       const done = grouper.push(staged);
       if (done) yield done;
     }
