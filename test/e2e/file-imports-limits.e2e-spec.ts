@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MAX_RECORD_CHARS } from '../../libs/import/src';
+import { FileImportsService, MAX_RECORD_CHARS } from '../../libs/import/src';
 import { INPUT_LIMITS } from '../../libs/common/src';
 import { drain } from '../support/processor';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -109,6 +109,32 @@ describe('file import record bound (JSON array, inline inputs)', () => {
     const longNumber = `[{"key":"n","n":${'9'.repeat(1_100_000)}}]`;
     const third = await upload(container, { resourceType: 'category' }, longNumber);
     expect(third.body.errors).toEqual([{ row: 1, code: 'InvalidInput', message: TOO_BIG }]);
+  });
+
+  it('large rows are staged and stored in batches bounded by their size (about 1 MiB), not only by 500 rows', async () => {
+    const container = await newContainer();
+    const service = t.app.get(FileImportsService) as unknown as Record<'stageBatch' | 'storeBatch', (...args: unknown[]) => Promise<void>>;
+    const stageBatch = jest.spyOn(service, 'stageBatch');
+    const storeBatch = jest.spyOn(service, 'storeBatch');
+    try {
+      // 10 rows of ~200,000 characters: 2 MB, which 500-row batches would hold in one staging and one store transaction.
+      const csv = ['key,name.en,slug.en,description.en', ...Array.from({ length: 10 }, (_, i) => `large-${i},Large ${i},large-${i},${'d'.repeat(200_000)}`)].join('\n');
+      const res = await t.http.post(base(container)).query({ resourceType: 'category' }).set(t.auth).set('Content-Type', 'text/csv').send(csv);
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ counts: { rows: 10, accepted: 10, invalid: 0 } });
+      const staged = stageBatch.mock.calls.map((call) => (call[2] as unknown[]).length);
+      const stored = storeBatch.mock.calls.map((call) => (call[3] as unknown[]).length);
+      // ~1 MiB each: 6 rows (1.2 MB) close a batch, the last one holds the rest.
+      expect(staged).toEqual([6, 4]);
+      expect(stored).toEqual([6, 4]);
+    } finally {
+      stageBatch.mockRestore();
+      storeBatch.mockRestore();
+    }
+    await drain(t);
+    expect(await operations(container)).toBe(10);
+    const stored = (await t.http.get(`/${project}/categories/key=large-9`).set(t.auth).expect(200)).body as { description: { en: string } };
+    expect(stored.description.en).toHaveLength(200_000);
   });
 
   it('an item just under the bound is read and imported', async () => {

@@ -12,6 +12,7 @@ import { CANCEL_BATCH_SIZE } from '../containers/container-tasks.service';
 import { ImportResourceType } from '../validation/import-request.validator';
 import { FileImportOptions, formatOfContentType, parseFileImportOptions } from './file-import-options';
 import {
+  approximateChars,
   ByteLimit,
   csvRecords,
   decoder,
@@ -36,6 +37,14 @@ export const STAGE_BATCH_ROWS = 500;
 /** File rows stored as operations per transaction (a product's rows are never split). */
 export const STORE_BATCH_ROWS = 500;
 const PAGE_ROWS = 1000;
+/**
+ * Characters (approximately, see approximateChars) a batch or a page of staged rows may hold besides the row counts
+ * above, so that a file of large rows (10 KB descriptions) keeps the same memory as one of small rows.
+ */
+const BATCH_CHARS = 1_048_576;
+const PAGE_CHARS = 2_097_152;
+/** The first page of staged rows is small; later pages are sized by the rows seen so far (PAGE_CHARS). */
+const FIRST_PAGE_ROWS = 100;
 /**
  * Rows (records) between two yields to the event loop. Iterating buffered rows with `for await` resolves on microtasks
  * only, so without a yield the sockets are not read while a whole page is validated: the batch being written in
@@ -577,6 +586,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       if (error) streamError ??= error;
     });
     let batch: SourceRecord[] = [];
+    let batchChars = 0;
     let staged = 0;
     let stopped: Error | undefined;
     // One batch is written while the parsers fill the next (Postgres and the parsing overlap on two cores); never more
@@ -596,12 +606,14 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       for await (const record of last as AsyncIterable<SourceRecord>) {
         if (stopped || limit.exceeded) continue;
         batch.push(record);
+        batchChars += approximateChars(record);
         if (batch.length % YIELD_EVERY_ROWS === 0) await yieldToIo();
-        if (batch.length >= STAGE_BATCH_ROWS) {
+        if (batch.length >= STAGE_BATCH_ROWS || batchChars >= BATCH_CHARS) {
           const records = batch;
           const from = staged;
           staged += batch.length;
           batch = [];
+          batchChars = 0;
           await settle();
           if (stopped) continue;
           const job = await ensureJob();
@@ -659,14 +671,18 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
   /** Staged rows after a row number, in order, page by page. */
   private async *stagedRows(job: FileImportRow, after: number): AsyncGenerator<StagedRow> {
     let cursor = after;
+    let limit = FIRST_PAGE_ROWS;
     for (;;) {
       const rows = (await this.dataSource.query(
-        `SELECT row_no, record FROM file_import_records WHERE project_key = $1 AND file_import_id = $2 AND row_no > $3 ORDER BY row_no LIMIT ${PAGE_ROWS}`,
-        [job.project_key, job.id, cursor],
+        `SELECT row_no, record FROM file_import_records WHERE project_key = $1 AND file_import_id = $2 AND row_no > $3 ORDER BY row_no LIMIT $4`,
+        [job.project_key, job.id, cursor, limit],
       )) as Array<{ row_no: number; record: SourceRecord }>;
+      let chars = 0;
+      for (const row of rows) chars += approximateChars(row.record);
       for (const row of rows) yield { row: row.row_no, record: row.record };
-      if (rows.length < PAGE_ROWS) return;
+      if (rows.length < limit) return;
       cursor = rows[rows.length - 1].row_no;
+      limit = Math.max(20, Math.min(PAGE_ROWS, Math.floor(PAGE_CHARS / Math.max(1, chars / rows.length))));
     }
   }
 
@@ -745,6 +761,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
     let items: ValidItem[] = [];
     let errors: RowError[] = [];
     let rows = 0;
+    let chars = 0;
     let accepted = 0;
     let invalid = 0;
     let end = cursor;
@@ -758,7 +775,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       cursor = end;
       items = [];
       errors = [];
-      rows = accepted = invalid = 0;
+      rows = chars = accepted = invalid = 0;
     };
     for await (const group of this.groups(job, cursor)) {
       const outcome = validateGroup(job.resource_type, group);
@@ -768,8 +785,9 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
       } else invalid += outcome.rows;
       errors.push(...outcome.errors);
       rows += outcome.rows;
+      if (outcome.item) chars += approximateChars(outcome.item.resource);
       end = group.rows[group.rows.length - 1].row;
-      if (rows >= STORE_BATCH_ROWS) await flush();
+      if (rows >= STORE_BATCH_ROWS || chars >= BATCH_CHARS) await flush();
     }
     if (rows > 0) await flush();
     if (storing) await storing;

@@ -2,7 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { INPUT_LIMITS } from '../../../common/src';
-import { FileReadError, inlineRecords, jsonArrayRecords, MAX_RECORD_CHARS } from './record-sources';
+import { approximateChars, FileReadError, inlineRecords, jsonArrayRecords, MAX_RECORD_CHARS } from './record-sources';
 
 /** Runs text (given in pieces of `pieceSize`, to cut tokens anywhere) through the stages; the records, or the error. */
 async function read(stages: Transform[], text: string | Iterable<string>, pieceSize = 7): Promise<{ records: unknown[]; error?: Error }> {
@@ -102,5 +102,29 @@ describe('JSON record readers (bounded while streaming)', () => {
     expect((await read(jsonArrayRecords(), `"${'x'.repeat(MAX_RECORD_CHARS * 2)}"`, 65_536)).error).toBeInstanceOf(FileReadError);
     expect((await read(inlineRecords(10).stages, '[1]')).error?.message).toBe('The body must be a JSON array of resources or an object with inputs.');
     expect((await read(inlineRecords(1).stages, '{"inputs":[{},{}]}')).error?.message).toBe(`The field 'inputs' has more than the limit of 1 items.`);
+  });
+});
+
+describe('approximateChars (sizes file-import batches)', () => {
+  it('is within a small factor of the JSON length for records of strings and objects, however nested', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', 'é'), maxLength: 40 });
+    const record = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.boolean(), fc.integer({ min: 0, max: 99999 }), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(text, tie('value'), { maxKeys: 4 })),
+    })).value;
+    fc.assert(
+      fc.property(record, (value) => {
+        const json = JSON.stringify(value).length;
+        const approx = approximateChars(value);
+        expect(approx).toBeGreaterThanOrEqual(json / 2);
+        expect(approx).toBeLessThanOrEqual(json * 8);
+      }),
+    );
+  });
+
+  it('counts a long string by its length, and a deep value without recursion', () => {
+    expect(approximateChars({ description: 'd'.repeat(200_000) })).toBeGreaterThan(200_000);
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(approximateChars(deep)).toBeGreaterThan(200_000);
   });
 });

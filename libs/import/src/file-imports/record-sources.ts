@@ -23,6 +23,31 @@ export type FileEncoding = (typeof ENCODINGS)[number];
  */
 export const MAX_RECORD_CHARS = 1_048_576;
 
+/**
+ * Characters a value takes as JSON, roughly (strings and keys by their length, other scalars 8): sizes the batches of
+ * a file import by what they hold, not only by their row count. Iterative, so any nesting is fine.
+ */
+export function approximateChars(value: unknown): number {
+  let total = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') total += next.length + 2;
+    else if (next === null || typeof next !== 'object') total += 8;
+    else if (Array.isArray(next)) {
+      total += 2 + next.length;
+      for (const item of next) pending.push(item);
+    } else {
+      total += 2;
+      for (const [key, item] of Object.entries(next)) {
+        total += key.length + 4;
+        pending.push(item);
+      }
+    }
+  }
+  return total;
+}
+
 /** A record the reader could not read (a malformed NDJSON line): reported as that row's error, the file goes on. */
 export interface UnreadableRecord {
   unreadable: string;
