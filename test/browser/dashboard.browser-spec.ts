@@ -319,6 +319,9 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#containers-table tbody tr[data-key]').count()).toBe(20);
     expect(await page.locator('#containers-table tbody tr[data-key]').first().getAttribute('data-key')).toBe('bulk-1000');
 
+    // The sign-in also loads the event feed (its first page, then the stream); counted from after it, whenever it
+    // comes (on a loaded machine the container page can render first).
+    await until('the event stream', async () => requestedUrls.some((url) => new URL(url).pathname === '/proj-a/import-events/stream'));
     const seen = requestedUrls.length;
     await page.getByRole('button', { name: 'Next' }).first().click();
     await until('the second page', async () => (await page.locator('#containers-page').textContent()) === '21–40 of 1,000');
