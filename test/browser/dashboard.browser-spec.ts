@@ -313,6 +313,7 @@ describe('dashboard in a browser', () => {
     await t.dataSource.query(`INSERT INTO import_containers (project_key, key, created_at) SELECT 'proj-a', 'bulk-' || g, now() - make_interval(secs => 1000 - g) FROM generate_series(1, 1000) g`);
     const bulk = await t.client('view_import_containers:proj-a');
     await page.getByRole('button', { name: 'Sign out' }).click();
+    const signedIn = requestedUrls.length;
     await signIn(bulk.clientId, bulk.clientSecret, 'proj-a');
     await until('1,000 containers', async () => (await page.locator('#containers-total').textContent()) === '1,000 containers');
     expect(await page.locator('#containers-page').textContent()).toBe('1–20 of 1,000');
@@ -321,7 +322,7 @@ describe('dashboard in a browser', () => {
 
     // The sign-in also loads the event feed (its first page, then the stream); counted from after it, whenever it
     // comes (on a loaded machine the container page can render first).
-    await until('the event stream', async () => requestedUrls.some((url) => new URL(url).pathname === '/proj-a/import-events/stream'));
+    await until('the event stream', async () => requestedUrls.slice(signedIn).some((url) => new URL(url).pathname === '/proj-a/import-events/stream'));
     const seen = requestedUrls.length;
     await page.getByRole('button', { name: 'Next' }).first().click();
     await until('the second page', async () => (await page.locator('#containers-page').textContent()) === '21–40 of 1,000');
