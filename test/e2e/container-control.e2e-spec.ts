@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { ProcessorService } from '../../libs/processing/src';
-import { ContainerTasksService, OPERATIONS_CHANNEL } from '../../libs/import/src';
+import { ContainerTasksService } from '../../libs/import/src';
+import { OPERATIONS_CHANNEL } from '../../libs/queue/src';
 import { createTestApp, TestApp } from '../support/test-app';
 import { drain } from '../support/processor';
 

@@ -33,9 +33,6 @@ export class ContainerStatusView {
   @ApiPropertyOptional() canceledAt?: string;
 }
 
-/** Final and open ProcessingStates (defined by the queue, which owns import_operations). */
-export { FINAL_STATES, OPEN_STATES } from '../../../queue/src/states';
-
 export interface ContainerStatusRow {
   project_key: string;
   id: string;

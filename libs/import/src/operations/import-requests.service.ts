@@ -8,9 +8,6 @@ import { ImportResourceType, resourceKeyOf, validateImportRequest } from '../val
 import { ImportResponseView } from './import-operation.views';
 import { insertRequestOperations } from '../../../queue/src';
 
-/** The channel the processors LISTEN on (owned by the queue; re-exported for the Import API's users). */
-export { OPERATIONS_CHANNEL } from '../../../queue/src';
-
 @Injectable()
 export class ImportRequestsService {
   constructor(
