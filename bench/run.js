@@ -12,7 +12,6 @@
  * drives it over HTTP on loopback from a separate load-generator process, measures raw-Postgres
  * baselines on the same server in the same run, prints a table and writes bench/results/latest.json.
  */
-const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -25,6 +24,7 @@ const { round, nowMs } = require('./stats');
 const cpu = require('./cpu');
 const { runMixed } = require('./mixed');
 const { StatementProfile } = require('./statements');
+const { LoadGenerator } = require('./load-generator');
 
 const BATCH = 20;
 const STATES = ['processing', 'validationFailed', 'unresolved', 'waitForMasterVariant', 'imported', 'rejected', 'canceled', 'partiallyImported'];
@@ -73,39 +73,6 @@ function gitCommit() {
   }
 }
 
-/** The load generator child process; `run(job)` resolves with its report. */
-class LoadGenerator {
-  constructor() {
-    this.child = fork(path.join(__dirname, 'loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.pending = new Map();
-    this.nextId = 1;
-    this.child.on('message', (message) => {
-      const waiter = this.pending.get(message.id);
-      if (!waiter) return;
-      this.pending.delete(message.id);
-      if (message.error) waiter.reject(new Error(`load generator: ${message.error}`));
-      else waiter.resolve(message.result);
-    });
-    this.child.on('exit', (code) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`load generator exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  run(job) {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, ...job });
-    });
-  }
-
-  stop() {
-    if (this.child.exitCode === null && this.child.connected) this.child.send({ kind: 'exit' });
-  }
-}
-
-/** Keeps the peak VmRSS (and VmHWM) of every watched process, per phase. */
 class MemorySampler {
   constructor() {
     this.watched = new Map();

@@ -19,6 +19,7 @@ import { Subscriptions1764100017000 } from './1764100017000-Subscriptions';
 import { ImportProfiles1764100018000 } from './1764100018000-ImportProfiles';
 import { DistributableTaskKeys1764100019000 } from './1764100019000-DistributableTaskKeys';
 import { ThroughputIndex1764100019190 } from './1764100019190-ThroughputIndex';
+import { LeanerAccept1764100020000 } from './1764100020000-LeanerAccept';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   ImportProfiles1764100018000,
   DistributableTaskKeys1764100019000,
   ThroughputIndex1764100019190,
+  LeanerAccept1764100020000,
 ];

@@ -155,6 +155,41 @@ describe('Import Containers API', () => {
     expect((await t.http.delete(`${base}/del`).set(t.auth)).status).toBe(404);
   });
 
+  it('a deleted container takes its operations and counters with it, also while accepts race the delete', async () => {
+    const accept = (container: string, round: number, n: number) =>
+      t.http
+        .post(`/proj-a/categories/import-containers/${container}`)
+        .set(t.auth)
+        .send({ type: 'category', resources: Array.from({ length: 5 }, (_, i) => ({ key: `c-${round}-${n}-${i}`, name: { en: 'C' }, slug: { en: `c-${round}-${n}-${i}` } })) });
+    const orphans = async () =>
+      (
+        (await t.dataSource.query(
+          `SELECT (SELECT count(*)::int FROM import_operations op WHERE NOT EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = op.project_key AND c.id = op.container_id)) AS operations,
+                  (SELECT count(*)::int FROM import_summary_counts s WHERE NOT EXISTS (SELECT 1 FROM import_containers c WHERE c.project_key = s.project_key AND c.id = s.container_id)) AS counters`,
+        )) as Array<{ operations: number; counters: number }>
+      )[0];
+    for (let round = 0; round < 4; round++) {
+      const key = `race-del-${round}`;
+      expect((await create({ key })).status).toBe(201);
+      expect((await accept(key, round, 0)).status).toBe(201);
+      // Accepts on several pooled connections, with the delete sent in the middle of them.
+      const requests = Array.from({ length: 8 }, (_, n) => accept(key, round, n + 1));
+      const deleted = t.http.delete(`${base}/${key}`).set(t.auth);
+      const answers = await Promise.all([...requests, ...Array.from({ length: 4 }, (_, n) => accept(key, round, n + 20))]);
+      expect((await deleted).status).toBe(200);
+      // Each accept either committed before the delete (201) or found no container (400): nothing in between.
+      for (const answer of answers) expect([201, 400]).toContain(answer.status);
+      expect(await orphans()).toEqual({ operations: 0, counters: 0 });
+    }
+    // The same with a container that still has its operations, deleted on its own.
+    expect((await create({ key: 'full' })).status).toBe(201);
+    for (let n = 0; n < 3; n++) expect((await accept('full', 9, n)).status).toBe(201);
+    const [{ count }] = (await t.dataSource.query(`SELECT count(*)::int AS count FROM import_operations WHERE container_key = 'full'`)) as Array<{ count: number }>;
+    expect(count).toBe(15);
+    expect((await t.http.delete(`${base}/full`).set(t.auth)).status).toBe(200);
+    expect(await orphans()).toEqual({ operations: 0, counters: 0 });
+  });
+
   describe('paged query', () => {
     beforeEach(async () => {
       for (const key of ['c-3', 'a-1', 'b-2']) expect((await create({ key, resourceType: key === 'b-2' ? 'price' : 'category' })).status).toBe(201);
