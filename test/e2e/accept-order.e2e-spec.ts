@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { ProcessorService } from '../../libs/processing/src';
+import { OPERATIONS_CHANNEL } from '../../libs/queue/src';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -79,6 +81,41 @@ describe('accept order across pooled connections', () => {
           previous = operation.createdAt;
         }
       }
+    }
+  });
+  it('notifies the processors of accepted operations after their commit, concurrent accepts coalesced', async () => {
+    await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: 'notified' }).expect(201);
+    const listener = new Client({ connectionString: t.database.url });
+    await listener.connect();
+    try {
+      // What a processor would see when woken: on its own connection, at each notification, every operation
+      // answered 201 before the notification was sent is there already (the notification follows the commit).
+      const seen: Array<{ payload: string | undefined; visible: Promise<number> }> = [];
+      listener.on('notification', (message) => {
+        if (message.channel !== OPERATIONS_CHANNEL) return;
+        seen.push({ payload: message.payload, visible: t.dataSource.query(`SELECT count(*)::int AS n FROM import_operations WHERE container_key = 'notified'`).then((rows: Array<{ n: number }>) => rows[0].n) });
+      });
+      await listener.query(`LISTEN ${OPERATIONS_CHANNEL}`);
+      const first = await post('notified', [productType('n-0', 'n')]);
+      expect(first.status).toBe(201);
+      for (let i = 0; i < 1000 && seen.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen[0].payload).toBe(project);
+      expect(await seen[0].visible).toBeGreaterThanOrEqual(1);
+
+      // 24 concurrent requests: every one answered 201, and a notification follows the last commit.
+      const before = seen.length;
+      const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => post('notified', [productType(`n-${i + 1}`, 'n')])));
+      for (const answer of answers) expect(answer.status).toBe(201);
+      const settled = async () => {
+        const counts = await Promise.all(seen.slice(before).map((entry) => entry.visible));
+        return counts.length > 0 ? Math.max(...counts) : 0;
+      };
+      for (let i = 0; i < 1000 && (await settled()) < 25; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await settled()).toBe(25);
+      expect(seen.slice(before).every((entry) => entry.payload === project)).toBe(true);
+    } finally {
+      await listener.end();
     }
   });
 });

@@ -19,13 +19,22 @@ export const ACCEPT_ORDER_LOCK_CLASS = 0x62657274; // 'bert'
  * The text of the accept statement. One builder for both callers, so the per-key order (the advisory locks, then
  * clock_timestamp() and nextval while they are held), the container checks and the parking of a paused container's
  * operations are the same whoever stores operations:
- * - an import request: the container by key ($2); $1 project, $3 type, $4 TTL hours, $5 ids, $6 keys, $7 payloads, $8 channel;
- * - a file import: the container by id ($2), and each operation linked to its job ($9) and rows ($11), $10 the container key.
+ * - an import request: the container by key ($2); $1 project, $3 type, $4 TTL hours, $5 ids, $6 keys, $7 payloads;
+ * - a file import: the container by id ($2), $8 the channel to NOTIFY, and each operation linked to its job ($9) and
+ *   rows ($11), $10 the container key.
+ * An import request's statement sends no NOTIFY: its caller hands the commit to an OperationsNotifier (see there why).
+ * A file import's batch notifies at its commit: one batch holds hundreds of rows, so its commit is rare enough.
  */
 function acceptStatementText(fileImport: boolean): string {
   const link = fileImport
     ? { columns: ', file_import_id, file_import_rows', values: ', $9, item.rows', source: ', unnest($11::int[])', item: 'item(id, resource_key, payload, rows, position)' }
     : { columns: '', values: '', source: '', item: 'item(id, resource_key, payload, position)' };
+  const notify = fileImport
+    ? { cte: `,
+   notified AS (
+     SELECT pg_notify($8, $1) WHERE EXISTS (SELECT 1 FROM inserted))`, column: `,
+          (SELECT count(*) FROM notified)::int AS notified` }
+    : { cte: '', column: '' };
   return `WITH container AS (
      SELECT id, resource_type, processing_state FROM import_containers WHERE project_key = $1 AND ${fileImport ? 'id' : 'key'} = $2 FOR SHARE),
    key_locks AS MATERIALIZED (
@@ -42,14 +51,11 @@ function acceptStatementText(fileImport: boolean): string {
        FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)${link.source}) WITH ORDINALITY AS ${link.item}
       WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
       ORDER BY item.position
-     RETURNING 1),
-   notified AS (
-     SELECT pg_notify($8, $1) WHERE EXISTS (SELECT 1 FROM inserted))
+     RETURNING 1)${notify.cte}
    SELECT (SELECT count(*) FROM container)::int AS containers,
           (SELECT resource_type FROM container) AS resource_type,
           (SELECT processing_state FROM container) AS processing_state,
-          (SELECT count(*) FROM inserted)::int AS inserted,
-          (SELECT count(*) FROM notified)::int AS notified`;
+          (SELECT count(*) FROM inserted)::int AS inserted${notify.column}`;
 }
 
 const ACCEPT_STATEMENT: { name: string; text: string } = { name: 'berth_accept_import_request', text: acceptStatementText(false) };
@@ -77,13 +83,14 @@ export interface NewOperations {
 
 /**
  * Stores the operations of one import request in ONE statement (container `containerKey`): all of them or none (a
- * missing or canceled container, another resource type), with the accept-order key locks, and notifies the processors.
+ * missing or canceled container, another resource type), with the accept-order key locks. It does not notify the
+ * processors: the caller does, after the commit, through an OperationsNotifier.
  */
 export async function insertRequestOperations(runner: Queryable, containerKey: string, operations: NewOperations): Promise<AcceptResult> {
   const [result] = (await runner.query(
     // A named statement: each pooled connection parses and plans it once (pg keeps it prepared per connection).
     ACCEPT_STATEMENT as unknown as string,
-    [operations.projectKey, containerKey, operations.resourceType, operations.ttlHours, operations.ids, operations.keys, JSON.stringify(operations.payloads), OPERATIONS_CHANNEL],
+    [operations.projectKey, containerKey, operations.resourceType, operations.ttlHours, operations.ids, operations.keys, JSON.stringify(operations.payloads)],
   )) as AcceptResult[];
   return result;
 }

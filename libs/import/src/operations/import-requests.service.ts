@@ -1,19 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../../config/src';
 import { BadRequest, ErrorObject } from '../../../common/src';
 import { ResourceTypeInfo } from '../resource-types';
 import { ImportResourceType, resourceKeyOf, validateImportRequest } from '../validation/import-request.validator';
 import { ImportResponseView } from './import-operation.views';
-import { insertRequestOperations } from '../../../queue/src';
+import { insertRequestOperations, OperationsNotifier } from '../../../queue/src';
 
 @Injectable()
-export class ImportRequestsService {
+export class ImportRequestsService implements OnApplicationShutdown {
+  private readonly logger = new Logger('ImportRequests');
+  /** Wakes the processors after each accept's commit, the notifications of concurrent accepts coalesced. */
+  private readonly notifier: OperationsNotifier;
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(BERTH_CONFIG) private readonly config: BerthConfig,
-  ) {}
+  ) {
+    this.notifier = new OperationsNotifier(dataSource, (error) =>
+      // The processors' poll picks the operations up; nothing is lost.
+      this.logger.warn(`could not notify the processors of accepted operations (they poll): ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.notifier.flush();
+  }
 
   /**
    * Validates the whole request, then stores one operation per resource in one statement: all or
@@ -30,8 +43,8 @@ export class ImportRequestsService {
 
     // One statement, so one atomic transaction and one round trip: lock the container row (a concurrent
     // delete waits for us), take the accept-order lock of every resource key, insert every operation
-    // only if the container accepts the type and is not canceled, and notify the processors — all of it or nothing,
-    // committed before the 201 is sent.
+    // only if the container accepts the type and is not canceled — all of it or nothing, committed before
+    // the 201 is sent. The processors are notified after the commit (OperationsNotifier).
     //
     // Order per key: the key locks (transaction-scoped, taken in one fixed order so accepts never
     // deadlock) are held until commit, and the clock and the sequence are read only once they are held.
@@ -57,6 +70,7 @@ export class ImportRequestsService {
       const message = `The import container '${containerKey}' accepts only resources of type '${result.resource_type}', not '${info.type}'.`;
       throw new BadRequest([{ code: 'InvalidInput', message }], message);
     }
+    this.notifier.notify(projectKey);
     return { operationStatus: ids.map((operationId) => ({ operationId, state: 'processing' as const })) };
   }
 }
