@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { INPUT_LIMITS } from '../../libs/common/src';
 import { ctExample, EXAMPLE_REQUESTS } from '../support/fixtures';
@@ -256,6 +257,40 @@ describe('Hostile input', () => {
       expectErrorResponse(res);
       expect(await operationCount()).toBe(before);
       expect(await containerVersion()).toBe(version);
+    });
+  });
+
+  describe('the resources are stored from the text the body was parsed from', () => {
+    const storedPayloads = async (ids: string[]) =>
+      ((await t.dataSource.query(`SELECT payload FROM import_operations WHERE id = ANY($1::uuid[]) ORDER BY seq`, [ids])) as Array<{ payload: unknown }>).map((row) => row.payload);
+    const pricesPath = `/${project}/prices/import-containers/target`;
+
+    it.each([
+      ['as sent', (text: string) => ({ body: Buffer.from(text), headers: {} })],
+      ['after a byte-order mark', (text: string) => ({ body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), headers: {} })],
+      ['gzip-compressed', (text: string) => ({ body: gzipSync(Buffer.from(text)), headers: { 'Content-Encoding': 'gzip' } })],
+      ['with a charset parameter', (text: string) => ({ body: Buffer.from(text), headers: { 'Content-Type': 'application/json; charset=utf-8' } })],
+    ])('%s: each operation holds its resource, in order', async (_name, encode) => {
+      const example = ctExample(EXAMPLE_REQUESTS.prices) as { resources: unknown[] };
+      const resources = [0, 1, 2].map((n) => ({ ...(example.resources[0] as object), key: `raw-${_name}-${n}`.replace(/\W+/g, '-') }));
+      const { body, headers } = encode(`{ "type": "price",\n  "resources": ${JSON.stringify(resources, null, 2)} }`);
+      // The bytes exactly as given (supertest would serialise a Buffer as JSON).
+      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}${pricesPath}`, { method: 'POST', headers: { ...t.auth, 'Content-Type': 'application/json', ...headers }, body });
+      const answer = (await res.json()) as { operationStatus: Array<{ operationId: string }> };
+      expect({ status: res.status, body: res.status === 201 ? undefined : answer }).toEqual({ status: 201, body: undefined });
+      expect(await storedPayloads(answer.operationStatus.map((o) => o.operationId))).toEqual(resources);
+    });
+
+    it('a number Postgres cannot store (JavaScript reads it as 0) is a 400 InvalidJsonInput, and nothing is stored', async () => {
+      const example = ctExample(EXAMPLE_REQUESTS.prices) as { resources: Array<Record<string, unknown>> };
+      const text = JSON.stringify({ type: 'price', resources: [{ ...example.resources[0], key: 'tiny' }] }).replace(/"centAmount":\d+/, `"centAmount":0.${'0'.repeat(20_000)}1`);
+      expect(JSON.parse(text).resources[0].value.centAmount).toBe(0);
+      const before = await operationCount();
+      const res = await sendRaw('post', pricesPath, text);
+      expectErrorResponse(res, 400);
+      expect(res.body.errors[0].code).toBe('InvalidJsonInput');
+      expect(await operationCount()).toBe(before);
     });
   });
 

@@ -15,6 +15,7 @@ import {
   httpRequestDuration,
   INPUT_LIMITS,
   InvalidInput,
+  keepRawJson,
   jsonSchemaDefinitionsToComponents,
   toErrorResponse,
 } from '../../../libs/common/src';
@@ -91,7 +92,7 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
   app.set('trust proxy', config.trustProxy);
   // commercetools clients send `Content-Type: application/json` on GET and DELETE without a body; the
   // JSON parser only reads bodies that exist, and a parse failure becomes InvalidJsonInput here.
-  const json = express.json({ limit: config.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
+  const json = express.json({ limit: config.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'], verify: keepRawJson });
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const tooLarge = checkRequestSize(req);

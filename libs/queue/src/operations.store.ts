@@ -19,16 +19,17 @@ export const ACCEPT_ORDER_LOCK_CLASS = 0x62657274; // 'bert'
  * The text of the accept statement. One builder for both callers, so the per-key order (the advisory locks, then
  * clock_timestamp() and nextval while they are held), the container checks and the parking of a paused container's
  * operations are the same whoever stores operations:
- * - an import request: the container by key ($2); $1 project, $3 type, $4 TTL hours, $5 ids, $6 keys, $7 payloads;
- * - a file import: the container by id ($2), $8 the channel to NOTIFY, and each operation linked to its job ($9) and
- *   rows ($11), $10 the container key.
+ * - an import request: the container by key ($2); $1 project, $3 type, $4 TTL hours, $5 ids, $6 keys, $7 the request's
+ *   JSON body and $8 the name of its array of resources (`resources` or `patches`);
+ * - a file import: the container by id ($2), $7 the payloads (a JSON array), $8 the channel to NOTIFY, and each
+ *   operation linked to its job ($9) and rows ($11), $10 the container key.
  * An import request's statement sends no NOTIFY: its caller hands the commit to an OperationsNotifier (see there why).
  * A file import's batch notifies at its commit: one batch holds hundreds of rows, so its commit is rare enough.
  */
 function acceptStatementText(fileImport: boolean): string {
   const link = fileImport
-    ? { columns: ', file_import_id, file_import_rows', values: ', $9, item.rows', source: ', unnest($11::int[])', item: 'item(id, resource_key, payload, rows, position)' }
-    : { columns: '', values: '', source: '', item: 'item(id, resource_key, payload, position)' };
+    ? { columns: ', file_import_id, file_import_rows', values: ', $9, item.rows', payloads: '$7::jsonb', source: ', unnest($11::int[])', item: 'item(id, resource_key, payload, rows, position)' }
+    : { columns: '', values: '', payloads: '($7::jsonb) -> ($8::text)', source: '', item: 'item(id, resource_key, payload, position)' };
   const notify = fileImport
     ? { cte: `,
    notified AS (
@@ -48,7 +49,7 @@ function acceptStatementText(fileImport: boolean): string {
             accepted.at, accepted.at, accepted.at + make_interval(hours => $4),
             -- A paused container's operations are parked out of the processor's window until resume.
             CASE WHEN container.processing_state = 'paused' THEN 'infinity'::timestamptz ELSE now() END${link.values}
-       FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements($7::jsonb)${link.source}) WITH ORDINALITY AS ${link.item}
+       FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements(${link.payloads})${link.source}) WITH ORDINALITY AS ${link.item}
       WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
       ORDER BY item.position
      RETURNING 1)${notify.cte}
@@ -71,14 +72,19 @@ export interface AcceptResult {
   inserted: number;
 }
 
-/** The resources to store, one operation each, in accept order. */
+/** The operations to store, one per resource, in accept order. */
 export interface NewOperations {
   projectKey: string;
   resourceType: string;
   ttlHours: number;
   ids: string[];
   keys: string[];
-  payloads: unknown[];
+}
+
+/** An import request's operations: the resources are the elements of `body[itemsField]` (`body` a JSON text). */
+export interface RequestOperations extends NewOperations {
+  body: string;
+  itemsField: string;
 }
 
 /**
@@ -86,11 +92,11 @@ export interface NewOperations {
  * missing or canceled container, another resource type), with the accept-order key locks. It does not notify the
  * processors: the caller does, after the commit, through an OperationsNotifier.
  */
-export async function insertRequestOperations(runner: Queryable, containerKey: string, operations: NewOperations): Promise<AcceptResult> {
+export async function insertRequestOperations(runner: Queryable, containerKey: string, operations: RequestOperations): Promise<AcceptResult> {
   const [result] = (await runner.query(
     // A named statement: each pooled connection parses and plans it once (pg keeps it prepared per connection).
     ACCEPT_STATEMENT as unknown as string,
-    [operations.projectKey, containerKey, operations.resourceType, operations.ttlHours, operations.ids, operations.keys, JSON.stringify(operations.payloads)],
+    [operations.projectKey, containerKey, operations.resourceType, operations.ttlHours, operations.ids, operations.keys, operations.body, operations.itemsField],
   )) as AcceptResult[];
   return result;
 }
@@ -100,7 +106,7 @@ export async function insertFileImportOperations(
   manager: Queryable,
   container: { id: string; key: string },
   fileImportId: string,
-  operations: NewOperations & { rows: number[] },
+  operations: NewOperations & { payloads: unknown[]; rows: number[] },
 ): Promise<AcceptResult> {
   const [result] = (await manager.query(FILE_IMPORT_ACCEPT_STATEMENT as unknown as string, [
     operations.projectKey,

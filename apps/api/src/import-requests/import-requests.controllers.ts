@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Type } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Type } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../../../libs/auth/src';
-import { ApiBerthAuth, ApiErrorResponses, BODY_ERRORS, GUARDED_ERRORS } from '../../../../libs/common/src';
+import { ApiBerthAuth, ApiErrorResponses, BODY_ERRORS, GUARDED_ERRORS, rawJsonOf } from '../../../../libs/common/src';
 import { ImportRequestsService, ImportResponseView, RESOURCE_TYPES, ResourceTypeInfo } from '../../../../libs/import/src';
 import { type ImportResourceType, importRequestSchemaName } from '../../../../libs/import/src/validation/import-request.validator';
 
@@ -28,8 +29,9 @@ function importRequestController(info: ResourceTypeInfo): Type<unknown> {
     @ApiBody({ schema: { $ref: `#/components/schemas/${importRequestSchemaName(info.type as ImportResourceType)}` } })
     @ApiCreatedResponse({ type: ImportResponseView, description: 'One operation per item, in order, state processing (stored and committed)' })
     @ApiErrorResponses(...GUARDED_ERRORS, ...BODY_ERRORS)
-    create(@Param('projectKey') projectKey: string, @Param('importContainerKey') containerKey: string, @Body() body: unknown): Promise<ImportResponseView> {
-      return this.requests.accept(projectKey, containerKey, info, body);
+    create(@Param('projectKey') projectKey: string, @Param('importContainerKey') containerKey: string, @Body() body: unknown, @Req() req: IncomingMessage): Promise<ImportResponseView> {
+      // The text the body was parsed from: the operations are stored from it, not from a second serialisation.
+      return this.requests.accept(projectKey, containerKey, info, body, rawJsonOf(req));
     }
   }
   Object.defineProperty(ImportRequestController, 'name', { value: `Import${info.path.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Controller` });

@@ -8,6 +8,9 @@ import { ImportResourceType, resourceKeyOf, validateImportRequest } from '../val
 import { ImportResponseView } from './import-operation.views';
 import { insertRequestOperations, OperationsNotifier } from '../../../queue/src';
 
+/** SQLSTATE numeric_value_out_of_range. */
+const NUMERIC_OUT_OF_RANGE = '22003';
+
 @Injectable()
 export class ImportRequestsService implements OnApplicationShutdown {
   private readonly logger = new Logger('ImportRequests');
@@ -30,9 +33,11 @@ export class ImportRequestsService implements OnApplicationShutdown {
 
   /**
    * Validates the whole request, then stores one operation per resource in one statement: all or
-   * nothing. Answers only after the commit, so every acknowledged operation is durable.
+   * nothing. Answers only after the commit, so every acknowledged operation is durable. `bodyJson` is the text
+   * `body` was parsed from, when the caller has it: the resources are stored from it (Postgres parses it once
+   * more anyway), which saves serialising the parsed body again.
    */
-  async accept(projectKey: string, containerKey: string, info: ResourceTypeInfo, body: unknown): Promise<ImportResponseView> {
+  async accept(projectKey: string, containerKey: string, info: ResourceTypeInfo, body: unknown, bodyJson?: string): Promise<ImportResponseView> {
     const problems = validateImportRequest(info.type as ImportResourceType, body);
     if (problems.length > 0) {
       throw new BadRequest(problems as unknown as ErrorObject[], problems.length === 1 ? problems[0].message : `The request contains ${problems.length} invalid fields.`);
@@ -56,7 +61,17 @@ export class ImportRequestsService implements OnApplicationShutdown {
       ttlHours: this.config.operationTtlHours,
       ids,
       keys,
-      payloads: items,
+      body: bodyJson ?? JSON.stringify(body),
+      itemsField: info.itemsField,
+    }).catch((error: unknown) => {
+      // JSON that JavaScript reads but Postgres cannot store: a number beyond numeric's range (more than 131,072
+      // digits before the point or 16,383 after it). Validation saw it as a double (e.g. 0), Postgres keeps it
+      // exactly; nothing was stored.
+      if ((error as { code?: string }).code === NUMERIC_OUT_OF_RANGE) {
+        const message = 'The request body holds a number with more digits than can be stored.';
+        throw new BadRequest([{ code: 'InvalidJsonInput', message }], message);
+      }
+      throw error;
     });
     if (result.containers === 0) {
       throw new BadRequest([{ code: 'InvalidInput', message: 'Import container key in uri does not exist.' }], 'Import container key in uri does not exist.');
