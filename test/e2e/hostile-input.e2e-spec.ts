@@ -282,6 +282,19 @@ describe('Hostile input', () => {
       expect(await storedPayloads(answer.operationStatus.map((o) => o.operationId))).toEqual(resources);
     });
 
+    it('a large body nested too deep is refused before it is parsed; many invalid fields are described up to a bound', async () => {
+      const before = await operationCount();
+      const deep = await sendRaw('post', `/${project}/prices/import-containers/target`, `{"type":"price","resources":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+      expectErrorResponse(deep, 400);
+      expect(deep.body.errors[0]).toMatchObject({ code: 'InvalidJsonInput', message: expect.stringContaining('nested deeper than the limit') });
+      const bad = Array.from({ length: 20 }, (_, i) => ({ key: i, value: 1, variants: Array.from({ length: 100 }, () => ({ sku: 1 })) }));
+      const many = await sendRaw('post', `/${project}/prices/import-containers/target`, JSON.stringify({ type: 'price', resources: bad }));
+      expectErrorResponse(many, 400);
+      expect(many.body.errors).toHaveLength(100);
+      expect(many.body.message).toContain('at least 100 invalid fields');
+      expect(await operationCount()).toBe(before);
+    });
+
     it('a number Postgres cannot store (JavaScript reads it as 0) is a 400 InvalidJsonInput, and nothing is stored', async () => {
       const example = ctExample(EXAMPLE_REQUESTS.prices) as { resources: Array<Record<string, unknown>> };
       const text = JSON.stringify({ type: 'price', resources: [{ ...example.resources[0], key: 'tiny' }] }).replace(/"centAmount":\d+/, `"centAmount":0.${'0'.repeat(20_000)}1`);

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../../config/src';
 import { BadRequest, ErrorObject } from '../../../common/src';
 import { ResourceTypeInfo } from '../resource-types';
-import { ImportResourceType, resourceKeyOf, validateImportRequest } from '../validation/import-request.validator';
+import { ImportResourceType, MAX_REPORTED_ERRORS, resourceKeyOf, validateImportRequest } from '../validation/import-request.validator';
 import { ImportResponseView } from './import-operation.views';
 import { insertRequestOperations, OperationsNotifier } from '../../../queue/src';
 
@@ -40,7 +40,13 @@ export class ImportRequestsService implements OnApplicationShutdown {
   async accept(projectKey: string, containerKey: string, info: ResourceTypeInfo, body: unknown, bodyJson?: string): Promise<ImportResponseView> {
     const problems = validateImportRequest(info.type as ImportResourceType, body);
     if (problems.length > 0) {
-      throw new BadRequest(problems as unknown as ErrorObject[], problems.length === 1 ? problems[0].message : `The request contains ${problems.length} invalid fields.`);
+      const message =
+        problems.length === 1
+          ? problems[0].message
+          : problems.length >= MAX_REPORTED_ERRORS
+            ? `The request contains at least ${problems.length} invalid fields; the first ${MAX_REPORTED_ERRORS} within the resources are listed.`
+            : `The request contains ${problems.length} invalid fields.`;
+      throw new BadRequest(problems as unknown as ErrorObject[], message);
     }
     const items = (body as Record<string, unknown>)[info.itemsField] as Array<Record<string, unknown>>;
     const ids = items.map(() => randomUUID());

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  MAX_REPORTED_ERRORS,
   compileImportRequestValidators,
   IMPORT_RESOURCE_TYPES,
   ImportResourceType,
@@ -160,6 +161,25 @@ describe('validateImportRequest', () => {
       expect(error.resourceIndex).toBeUndefined();
       expect(error.invalidValue).toHaveLength(21);
       expect(error.message).toBe("The field 'resources' must contain at most 20 items but contains 21.");
+    });
+
+    it('describes at most MAX_REPORTED_ERRORS errors within the resources, request-level ones always', () => {
+      const bad = Array.from({ length: 20 }, (_, i) => ({ key: i, name: 5, slug: 7, productType: 1, variants: Array.from({ length: 50 }, () => ({ sku: 1, prices: [{ value: 'x' }] })) }));
+      const errors = validateImportRequest('product-draft', request('product-draft', ...(bad as unknown as Json[])));
+      expect(errors).toHaveLength(MAX_REPORTED_ERRORS);
+      const withType = validateImportRequest('product-draft', { type: 'product-draft', resources: bad, extra: 1 } as unknown as Json);
+      expect(withType.length).toBeGreaterThanOrEqual(MAX_REPORTED_ERRORS);
+      expect(withType.length).toBeLessThanOrEqual(MAX_REPORTED_ERRORS + 1);
+      expect(withType[0]).toMatchObject({ field: 'extra' });
+    });
+
+    it('validates only the first 21 items of a list of thousands, and still reports its real length', () => {
+      const bad = Array.from({ length: 5000 }, (_, i) => ({ key: i }));
+      const errors = validateImportRequest('category', request('category', ...(bad as unknown as Json[])));
+      const size = errors.find((error) => error.field === 'resources');
+      expect(size).toMatchObject({ message: "The field 'resources' must contain at most 20 items but contains 5000." });
+      expect((size!.invalidValue as unknown[]).length).toBe(5000);
+      expect(Math.max(...errors.map((error) => error.resourceIndex ?? -1))).toBe(20);
     });
 
     it('rejects an empty resources list', () => {
