@@ -20,6 +20,7 @@ import { ImportProfiles1764100018000 } from './1764100018000-ImportProfiles';
 import { DistributableTaskKeys1764100019000 } from './1764100019000-DistributableTaskKeys';
 import { ThroughputIndex1764100019190 } from './1764100019190-ThroughputIndex';
 import { LeanerAccept1764100020000 } from './1764100020000-LeanerAccept';
+import { AcceptCounts1764100021000 } from './1764100021000-AcceptCounts';
 
 /** Every migration, in order. A new migration is added here. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   DistributableTaskKeys1764100019000,
   ThroughputIndex1764100019190,
   LeanerAccept1764100020000,
+  AcceptCounts1764100021000,
 ];

@@ -2,6 +2,7 @@ export * from './cancel';
 export * from './claims';
 export * from './counts';
 export * from './expiry';
+export * from './ids';
 export * from './notifier';
 export * from './operations.store';
 export * from './outcomes';

@@ -8,6 +8,9 @@ import { OPERATIONS_CHANNEL } from './waits';
  */
 export const ACCEPT_ORDER_LOCK_CLASS = 0x62657274; // 'bert'
 
+/** Shards per (container, state) of import_summary_counts (migration ShardedSummaryCounts). */
+const SUMMARY_SHARDS = 16;
+
 /**
  * The accept statement (see ImportRequestsService.accept() for what it guarantees), as a named prepared statement: pg
  * parses it on each connection's first use only, and later requests send just the parameters — Postgres skips parsing
@@ -52,7 +55,14 @@ function acceptStatementText(fileImport: boolean): string {
        FROM accepted, container, ROWS FROM (unnest($5::uuid[]), unnest($6::text[]), jsonb_array_elements(${link.payloads})${link.source}) WITH ORDINALITY AS ${link.item}
       WHERE (container.resource_type IS NULL OR container.resource_type = $3) AND container.processing_state <> 'canceled'
       ORDER BY item.position
-     RETURNING 1)${notify.cte}
+     RETURNING 1),
+   -- The container's summary counter (one of its shards, chosen by backend as the count triggers do): here rather
+   -- than in an AFTER INSERT trigger, since these two statements are the only writers of new operations.
+   counted AS (
+     INSERT INTO import_summary_counts AS c (project_key, container_id, state, shard, count)
+     SELECT $1, container.id, 'processing', (pg_backend_pid() % ${SUMMARY_SHARDS})::smallint, n.count
+       FROM container, (SELECT count(*) AS count FROM inserted) n WHERE n.count > 0
+     ON CONFLICT (project_key, container_id, state, shard) DO UPDATE SET count = c.count + EXCLUDED.count)${notify.cte}
    SELECT (SELECT count(*) FROM container)::int AS containers,
           (SELECT resource_type FROM container) AS resource_type,
           (SELECT processing_state FROM container) AS processing_state,

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../../config/src';
 import { BadRequest, checkInput, CtException, InvalidInput, NotFound, PagedResponse, pagedResponse, parsePageQuery } from '../../../common/src';
 import { recordEvent } from '../../../events/src';
-import { cancelOpenOperations, deleteResourcesLeftOutByFileImport, fileImportRowsByState, insertFileImportOperations, OPEN_STATES } from '../../../queue/src';
+import { cancelOpenOperations, deleteResourcesLeftOutByFileImport, fileImportRowsByState, insertFileImportOperations, newOperationIds, OPEN_STATES } from '../../../queue/src';
 import { containerNotFound } from '../containers/import-containers.service';
 import { CANCEL_BATCH_SIZE } from '../containers/container-tasks.service';
 import { ImportResourceType } from '../validation/import-request.validator';
@@ -837,7 +837,7 @@ export class FileImportsService implements OnApplicationBootstrap, OnModuleDestr
         projectKey: job.project_key,
         resourceType: job.resource_type,
         ttlHours: this.config.operationTtlHours,
-        ids: items.map(() => randomUUID()),
+        ids: newOperationIds(items.length),
         keys: items.map((item) => item.key),
         payloads: items.map((item) => item.resource),
         rows: items.map((item) => item.rows),

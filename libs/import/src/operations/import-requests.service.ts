@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BERTH_CONFIG, BerthConfig } from '../../../config/src';
@@ -6,7 +5,7 @@ import { BadRequest, ErrorObject } from '../../../common/src';
 import { ResourceTypeInfo } from '../resource-types';
 import { ImportResourceType, MAX_REPORTED_ERRORS, resourceKeyOf, validateImportRequest } from '../validation/import-request.validator';
 import { ImportResponseView } from './import-operation.views';
-import { insertRequestOperations, OperationsNotifier } from '../../../queue/src';
+import { insertRequestOperations, newOperationIds, OperationsNotifier } from '../../../queue/src';
 
 /** SQLSTATE numeric_value_out_of_range. */
 const NUMERIC_OUT_OF_RANGE = '22003';
@@ -49,7 +48,7 @@ export class ImportRequestsService implements OnApplicationShutdown {
       throw new BadRequest(problems as unknown as ErrorObject[], message);
     }
     const items = (body as Record<string, unknown>)[info.itemsField] as Array<Record<string, unknown>>;
-    const ids = items.map(() => randomUUID());
+    const ids = newOperationIds(items.length);
     const keys = items.map((item) => resourceKeyOf(info.type as ImportResourceType, item));
 
     // One statement, so one atomic transaction and one round trip: lock the container row (a concurrent
