@@ -87,13 +87,13 @@ describe('accept order across pooled connections', () => {
     await t.http.post(`/${project}/import-containers`).set(t.auth).send({ key: 'notified' }).expect(201);
     const listener = new Client({ connectionString: t.database.url });
     await listener.connect();
+    const seen: Array<{ payload: string | undefined; visible: Promise<number> }> = [];
     try {
       // What a processor would see when woken: on its own connection, at each notification, every operation
       // answered 201 before the notification was sent is there already (the notification follows the commit).
-      const seen: Array<{ payload: string | undefined; visible: Promise<number> }> = [];
       listener.on('notification', (message) => {
         if (message.channel !== OPERATIONS_CHANNEL) return;
-        seen.push({ payload: message.payload, visible: t.dataSource.query(`SELECT count(*)::int AS n FROM import_operations WHERE container_key = 'notified'`).then((rows: Array<{ n: number }>) => rows[0].n) });
+        seen.push({ payload: message.payload, visible: t.dataSource.query(`SELECT count(*)::int AS n FROM import_operations WHERE container_key = 'notified'`).then((rows: Array<{ n: number }>) => rows[0].n, () => -1) });
       });
       await listener.query(`LISTEN ${OPERATIONS_CHANNEL}`);
       const first = await post('notified', [productType('n-0', 'n')]);
@@ -114,7 +114,10 @@ describe('accept order across pooled connections', () => {
       const later = await Promise.all(seen.slice(before).map(async (entry) => ({ payload: entry.payload, visible: await entry.visible })));
       expect({ settled: await settled(), later }).toEqual({ settled: 25, later: later.map(() => ({ payload: project, visible: expect.any(Number) })) });
     } finally {
+      // A notification that arrives from here on must not query a database the next afterAll closes.
+      listener.removeAllListeners('notification');
       await listener.end();
+      await Promise.all(seen.map((entry) => entry.visible));
     }
   });
 });
