@@ -15,9 +15,9 @@ import {
   httpRequestDuration,
   INPUT_LIMITS,
   InvalidInput,
-  keepRawJson,
   jsonSchemaDefinitionsToComponents,
   toErrorResponse,
+  verifyJsonBody,
 } from '../../../libs/common/src';
 import importApiSchemas from '../../../libs/import/src/validation/import-api.schemas.json';
 import { AppModule } from './app.module';
@@ -92,7 +92,7 @@ export async function createApp(config: BerthConfig, dataSource: DataSource, opt
   app.set('trust proxy', config.trustProxy);
   // commercetools clients send `Content-Type: application/json` on GET and DELETE without a body; the
   // JSON parser only reads bodies that exist, and a parse failure becomes InvalidJsonInput here.
-  const json = express.json({ limit: config.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'], verify: keepRawJson });
+  const json = express.json({ limit: config.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'], verify: verifyJsonBody });
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   app.use((req: Request, res: Response, next: NextFunction) => {
     const tooLarge = checkRequestSize(req);

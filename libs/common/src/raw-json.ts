@@ -4,12 +4,15 @@ import { INPUT_LIMITS } from './input-limits';
 
 const RAW_JSON = Symbol('berth.rawJson');
 
+/** Bodies above this size are scanned for their nesting before parsing; smaller ones parse fast at any depth. */
+const DEPTH_SCAN_BYTES = 64 * 1024;
+
 /**
- * body-parser's `verify` hook for JSON bodies: keeps the bytes of a UTF-8 body (after any Content-Encoding is
- * undone), exactly what was parsed into `req.body`. Import requests store their resources from this text instead of
- * serialising the parsed body again.
+ * body-parser's `verify` hook for JSON bodies: refuses a large body nested too deep, and keeps the bytes of a UTF-8
+ * body (after any Content-Encoding is undone), exactly what was parsed into `req.body`. Import requests store their
+ * resources from this text instead of serialising the parsed body again.
  */
-export function keepRawJson(req: IncomingMessage, _res: ServerResponse, buffer: Buffer, encoding: string): void {
+export function verifyJsonBody(req: IncomingMessage, _res: ServerResponse, buffer: Buffer, encoding: string): void {
   // A large body nested far too deep is refused before JSON.parse builds it (1 MiB of `[` took it about 250 ms).
   if (buffer.length > DEPTH_SCAN_BYTES && nestingExceeds(buffer, INPUT_LIMITS.maxJsonDepth)) {
     const message = `The JSON body is nested deeper than the limit of ${INPUT_LIMITS.maxJsonDepth} levels.`;
@@ -17,9 +20,6 @@ export function keepRawJson(req: IncomingMessage, _res: ServerResponse, buffer: 
   }
   if (encoding === 'utf-8') (req as unknown as Record<symbol, Buffer>)[RAW_JSON] = buffer;
 }
-
-/** Bodies above this size are scanned for their nesting before parsing; smaller ones parse fast at any depth. */
-const DEPTH_SCAN_BYTES = 64 * 1024;
 
 /**
  * Whether the JSON text opens more than `limit` objects/arrays inside each other (outside strings), counted as

@@ -1,5 +1,5 @@
 import { Queryable } from './queryable';
-import { OPERATIONS_CHANNEL } from './waits';
+import { notifyOperations } from './waits';
 
 /**
  * Tells the processors about newly accepted operations, AFTER the accepting statements committed, coalescing the
@@ -42,7 +42,7 @@ export class OperationsNotifier {
         const projects = [...this.pending];
         this.pending.clear();
         try {
-          await this.runner.query(`SELECT pg_notify($1, project) FROM unnest($2::text[]) AS project`, [OPERATIONS_CHANNEL, projects]);
+          await notifyOperations(this.runner, projects);
         } catch (error) {
           this.onError(error);
         }

@@ -10,9 +10,9 @@ export interface WaitKey {
   key: string;
 }
 
-/** Notifies the processors (at the caller's commit) that operations of the project are due. */
-export async function notifyOperations(runner: Queryable, projectKey: string): Promise<void> {
-  await runner.query(`SELECT pg_notify($1, $2)`, [OPERATIONS_CHANNEL, projectKey]);
+/** Notifies the processors (at the caller's commit) that operations of the project(s) are due. */
+export async function notifyOperations(runner: Queryable, projectKeys: string | string[]): Promise<void> {
+  await runner.query(`SELECT pg_notify($1, project) FROM unnest($2::text[]) AS project`, [OPERATIONS_CHANNEL, typeof projectKeys === 'string' ? [projectKeys] : projectKeys]);
 }
 
 /**
